@@ -1,0 +1,1 @@
+// IVT and boot data (in progress)
