@@ -12,7 +12,8 @@ namespace rtprov::test {
 
 TempDir::TempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "rtprov-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    if (::mkdtemp(tmpl.data()) == nullptr)
+        throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
 }
 
@@ -23,20 +24,24 @@ TempDir::~TempDir() {
 
 std::optional<std::filesystem::path> vectors_dir() {
     const char* v = std::getenv("RTPROV_VECTORS");
-    if (v == nullptr || *v == '\0') return std::nullopt;
+    if (v == nullptr || *v == '\0')
+        return std::nullopt;
     return std::filesystem::absolute(v);
 }
 
 void write_bytes(const std::filesystem::path& path, ByteView data) {
     std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
 }
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
 }
 
 static std::string slurp(const std::filesystem::path& p) {

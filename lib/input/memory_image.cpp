@@ -9,7 +9,8 @@
 namespace rtprov::input {
 
 void MemoryImage::add(std::uint32_t address, ByteView data, const std::string& origin) {
-    if (data.empty()) return;
+    if (data.empty())
+        return;
     const std::uint64_t end = static_cast<std::uint64_t>(address) + data.size();
     if (end > 0x100000000ULL) {
         throw Error(ErrorCode::BadInput,
@@ -22,11 +23,11 @@ void MemoryImage::add(std::uint32_t address, ByteView data, const std::string& o
                                [](const Segment& s, std::uint32_t a) { return s.end() <= a; });
     if (it != segments_.end() && it->address < end) {
         const std::uint32_t first = std::max(address, it->address);
-        throw Error(ErrorCode::BadInput,
-                    fmt::format("{}: data at 0x{:08X}..0x{:08X} overlaps data from {} "
-                                "(0x{:08X}..0x{:08X}), first overlapping byte 0x{:08X}",
-                                origin, address, end - 1, it->origin, it->address, it->end() - 1,
-                                first));
+        throw Error(
+            ErrorCode::BadInput,
+            fmt::format("{}: data at 0x{:08X}..0x{:08X} overlaps data from {} "
+                        "(0x{:08X}..0x{:08X}), first overlapping byte 0x{:08X}",
+                        origin, address, end - 1, it->origin, it->address, it->end() - 1, first));
     }
     if (it != segments_.begin()) {
         auto prev = std::prev(it);
@@ -52,16 +53,20 @@ std::uint32_t MemoryImage::start() const {
     return segments_.empty() ? 0 : segments_.front().address;
 }
 
-std::uint64_t MemoryImage::end() const { return segments_.empty() ? 0 : segments_.back().end(); }
+std::uint64_t MemoryImage::end() const {
+    return segments_.empty() ? 0 : segments_.back().end();
+}
 
 std::uint64_t MemoryImage::byte_count() const {
     std::uint64_t n = 0;
-    for (const auto& s : segments_) n += s.data.size();
+    for (const auto& s : segments_)
+        n += s.data.size();
     return n;
 }
 
 Bytes MemoryImage::flatten(std::uint8_t fill, std::uint64_t max_gap) const {
-    if (segments_.empty()) return {};
+    if (segments_.empty())
+        return {};
     for (std::size_t i = 1; i < segments_.size(); ++i) {
         const std::uint64_t gap = segments_[i].address - segments_[i - 1].end();
         if (gap > max_gap) {

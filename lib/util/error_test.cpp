@@ -8,9 +8,8 @@ namespace {
 TEST(Error, ContextFramesAreOutermostFirst) {
     try {
         with_context("reading app.elf", [] {
-            with_context("segment 2", []() -> int {
-                throw Error(ErrorCode::BadInput, "file size too small");
-            });
+            with_context("segment 2",
+                         []() -> int { throw Error(ErrorCode::BadInput, "file size too small"); });
         });
         FAIL();
     } catch (const Error& e) {

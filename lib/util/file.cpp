@@ -17,17 +17,21 @@ namespace rtprov {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 // Closes a descriptor and unlinks the temp file unless released.
 class TempFile {
-public:
+  public:
     explicit TempFile(std::filesystem::path path) : path_(std::move(path)) {}
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
     ~TempFile() {
-        if (fd_ >= 0) ::close(fd_);
-        if (!released_) ::unlink(path_.c_str());
+        if (fd_ >= 0)
+            ::close(fd_);
+        if (!released_)
+            ::unlink(path_.c_str());
     }
     int fd_ = -1;
     bool released_ = false;
@@ -56,42 +60,49 @@ std::string read_text_file(const std::filesystem::path& path) {
 
 void write_file_atomic(const std::filesystem::path& path, ByteView data) {
     std::filesystem::path dir = path.parent_path();
-    if (dir.empty()) dir = ".";
+    if (dir.empty())
+        dir = ".";
     std::random_device rd;
     TempFile tmp(dir / fmt::format(".{}.tmp{:08x}", path.filename().string(), rd()));
     tmp.fd_ = ::open(tmp.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (tmp.fd_ < 0) {
         tmp.released_ = true;  // nothing was created
-        throw Error(ErrorCode::Io, fmt::format("{}: cannot create: {}", path.string(), errno_text()));
+        throw Error(ErrorCode::Io,
+                    fmt::format("{}: cannot create: {}", path.string(), errno_text()));
     }
     const std::uint8_t* p = data.data();
     std::size_t left = data.size();
     while (left > 0) {
         ssize_t n = ::write(tmp.fd_, p, left);
         if (n < 0) {
-            if (errno == EINTR) continue;
-            throw Error(ErrorCode::Io, fmt::format("{}: write failed: {}", path.string(), errno_text()));
+            if (errno == EINTR)
+                continue;
+            throw Error(ErrorCode::Io,
+                        fmt::format("{}: write failed: {}", path.string(), errno_text()));
         }
         p += n;
         left -= static_cast<std::size_t>(n);
     }
     if (::fsync(tmp.fd_) != 0) {
-        throw Error(ErrorCode::Io, fmt::format("{}: fsync failed: {}", path.string(), errno_text()));
+        throw Error(ErrorCode::Io,
+                    fmt::format("{}: fsync failed: {}", path.string(), errno_text()));
     }
     int fd = tmp.fd_;
     tmp.fd_ = -1;
     if (::close(fd) != 0) {
-        throw Error(ErrorCode::Io, fmt::format("{}: close failed: {}", path.string(), errno_text()));
+        throw Error(ErrorCode::Io,
+                    fmt::format("{}: close failed: {}", path.string(), errno_text()));
     }
     if (::rename(tmp.path_.c_str(), path.c_str()) != 0) {
-        throw Error(ErrorCode::Io, fmt::format("{}: cannot rename into place: {}", path.string(),
-                                               errno_text()));
+        throw Error(ErrorCode::Io,
+                    fmt::format("{}: cannot rename into place: {}", path.string(), errno_text()));
     }
     tmp.released_ = true;
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view text) {
-    write_file_atomic(path, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    write_file_atomic(path,
+                      ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace rtprov

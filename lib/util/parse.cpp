@@ -15,10 +15,12 @@ std::optional<std::uint64_t> parse_uint(std::string_view text) {
         base = 2;
         text.remove_prefix(2);
     }
-    if (text.empty() || text.front() == '_' || text.back() == '_') return std::nullopt;
+    if (text.empty() || text.front() == '_' || text.back() == '_')
+        return std::nullopt;
     std::uint64_t value = 0;
     for (char c : text) {
-        if (c == '_') continue;
+        if (c == '_')
+            continue;
         unsigned digit;
         if (c >= '0' && c <= '9') {
             digit = static_cast<unsigned>(c - '0');
@@ -29,8 +31,10 @@ std::optional<std::uint64_t> parse_uint(std::string_view text) {
         } else {
             return std::nullopt;
         }
-        if (digit >= base) return std::nullopt;
-        if (value > (UINT64_MAX - digit) / base) return std::nullopt;
+        if (digit >= base)
+            return std::nullopt;
+        if (value > (UINT64_MAX - digit) / base)
+            return std::nullopt;
         value = value * base + digit;
     }
     return value;

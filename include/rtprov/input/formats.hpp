@@ -23,7 +23,10 @@ std::string_view format_name(Format format);
 // extension, then to Binary.
 Format detect_format(const std::filesystem::path& path, ByteView content);
 
-// Parsers. `name` is used in error messages ("app.hex:12: bad checksum ...").
+// Parsers. `name` is used in error messages ("app.hex:12: bad checksum ..."); every bad input
+// throws Error(BadInput). A file without data gives an empty image (load_file rejects it). An
+// ELF e_entry or S7/S8/S9 address of 0 means "no entry point": those formats cannot omit it.
+// read_srec accepts a file without S7/S8/S9 but rejects records after one.
 MemoryImage read_elf(ByteView content, const std::string& name);
 MemoryImage read_ihex(std::string_view text, const std::string& name);
 MemoryImage read_srec(std::string_view text, const std::string& name);
@@ -35,7 +38,9 @@ MemoryImage load_file(const std::filesystem::path& path, Format format = Format:
                       std::optional<std::uint32_t> base_address = std::nullopt);
 
 // Writers, used by `rtprov convert-app` style tooling and by tests that prove every format of one
-// program builds the same image.
+// program builds the same image. Intel HEX: 16 data bytes a record, type 04 when the upper address
+// changes, type 05 for the entry point. S-record: S0 "rtprov", S3 data, S5/S6 count when it fits,
+// S7 entry point (0 for none).
 std::string write_ihex(const MemoryImage& image);
 std::string write_srec(const MemoryImage& image);
 Bytes write_elf(const MemoryImage& image);  // ELF32 LE, ARM, one PT_LOAD per segment

@@ -21,7 +21,7 @@ struct Segment {
 };
 
 class MemoryImage {
-public:
+  public:
     // Adds bytes at `address`. Appends to the previous segment when contiguous with it. Throws
     // Error(BadInput) when the bytes overlap existing ones or run past 4 GiB, naming both origins.
     void add(std::uint32_t address, ByteView data, const std::string& origin);
@@ -44,7 +44,7 @@ public:
 
     std::optional<std::uint32_t> entry_point;
 
-private:
+  private:
     std::vector<Segment> segments_;
 };
 

@@ -20,7 +20,7 @@ enum class ErrorCode {
 };
 
 class Error : public std::exception {
-public:
+  public:
     Error(ErrorCode code, std::string message);
 
     ErrorCode code() const noexcept { return code_; }
@@ -34,7 +34,7 @@ public:
     // Adds an outer context frame (e.g. "reading app.elf") and returns *this for rethrow.
     Error& with_context(std::string frame);
 
-private:
+  private:
     void rebuild();
 
     ErrorCode code_;

@@ -1,0 +1,146 @@
+// rtprov build: a bootable image from an application file, by options or a project file.
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "image_json.hpp"
+#include "rtprov/boot/image.hpp"
+#include "rtprov/project/project_file.hpp"
+#include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+#include "rtprov/util/parse.hpp"
+
+namespace rtprov::cli {
+
+namespace {
+
+class BuildCommand : public Command {
+  public:
+    void setup(CLI::App& app) override {
+        app.footer(
+            "Examples:\n"
+            "  rtprov build --device mimxrt1020 --boot-device flexspi-nor --app blinky.elf "
+            "--fcb rt1020-evk -o blinky.bin\n"
+            "  rtprov build --device mimxrt1050 --app app.bin --app-address 0x80002000 "
+            "--dcd dcd_sdram.bin -o app_sdram.bin\n"
+            "  rtprov build -c examples/rt1020-evk/project.yaml\n"
+            "Layouts: flexspi-nor puts the FCB at 0, the IVT at 0x1000 and the app at 0x2000;\n"
+            "sd/mmc/nand put the IVT at 0x400 and the app at 0x1000; serial-downloader puts the "
+            "IVT\nat 0 and the app at 0x400. RAM apps are linked above that header.");
+        app.add_option("-c,--config", project_, "Project file (YAML) holding the build settings")
+            ->check(CLI::ExistingFile);
+        app.add_option("--device", spec_.device, "Part, e.g. mimxrt1020 (see `rtprov devices`)");
+        app.add_option("--boot-device", boot_device_,
+                       "flexspi-nor (default), flexspi-nand, semc-nor, semc-nand, sd, mmc, "
+                       "serial-downloader, recovery-spi");
+        app.add_option("--app", app_file_, "Application: ELF, Intel HEX, S-record or raw binary");
+        app.add_option("--app-format", app_format_, "auto (default), elf, hex, srec, bin");
+        app.add_option("--app-address", app_address_,
+                       "Load address of a raw binary (checked against other formats)");
+        app.add_option("--entry", entry_, "Entry point (default: the app's reset vector)");
+        app.add_option("--fcb", fcb_,
+                       "FlexSPI NOR config block: a 512-byte file or a preset "
+                       "(`rtprov fcb --list`)");
+        app.add_option("--fcb-field", fcb_fields_,
+                       "Override an FCB field: NAME=VALUE (repeatable)");
+        app.add_option("--dcd", dcd_, "DCD: binary, or text with WriteValue/CheckAllSet/... lines");
+        app.add_flag("--no-padding", no_padding_,
+                     "Start the output at the IVT (omit the FCB area / boot-device padding)");
+        app.add_option("-o,--output", output_, "Output file (written atomically)");
+    }
+
+    int run(Output& out) override {
+        project::BuildSpec spec = project_.empty() ? from_options() : from_project();
+        if (!output_.empty())
+            spec.output = output_;
+        if (no_padding_)
+            spec.padding = false;
+        if (!spec.output)
+            throw Error(ErrorCode::Usage, "no output file: give -o FILE or 'output:'");
+
+        const boot::BuildOptions options = with_context(project_.empty() ? "build" : project_,
+                                                        [&] { return project::resolve(spec); });
+        const boot::BootImage image = boot::build_image(options);
+        for (const auto& w : image.warnings)
+            out.warning(w);
+        write_file_atomic(*spec.output, image.data);
+
+        out.text(
+            "wrote {} ({} bytes): {} {}, image 0x{:08X}..0x{:08X}, IVT 0x{:08X}, entry "
+            "0x{:08X}, app 0x{:08X} ({} bytes){}{}",
+            spec.output->string(), image.data.size(), options.device->name,
+            device::boot_device_name(options.boot_device), image.address,
+            image.address + image.data.size() - 1, image.ivt.self, image.ivt.entry,
+            image.app_address, image.app_size, image.dcd_size ? ", DCD" : "",
+            image.has_fcb ? ", FCB" : "");
+        nlohmann::json doc = build_result_json(image, *options.device, options.boot_device);
+        doc["output"] = spec.output->string();
+        out.result(doc);
+        return 0;
+    }
+
+  private:
+    project::BuildSpec from_options() {
+        if (spec_.device.empty() || app_file_.empty()) {
+            throw Error(ErrorCode::Usage,
+                        "build needs --device and --app (or a project file with -c); see "
+                        "`rtprov build --help`");
+        }
+        project::BuildSpec spec = spec_;
+        spec.app = app_file_;
+        if (!boot_device_.empty())
+            spec.boot_device = boot_device_;
+        if (!app_format_.empty())
+            spec.app_format = app_format_;
+        if (!app_address_.empty())
+            spec.app_address = parse_u32(app_address_, "--app-address");
+        if (!entry_.empty())
+            spec.entry = parse_u32(entry_, "--entry");
+        if (!dcd_.empty())
+            spec.dcd = dcd_;
+        if (!fcb_.empty())
+            spec.fcb = project::fcb_spec_from_argument(fcb_);
+        add_fcb_fields(spec);
+        return spec;
+    }
+
+    project::BuildSpec from_project() {
+        if (!spec_.device.empty() || !app_file_.empty() || !boot_device_.empty() ||
+            !app_address_.empty() || !dcd_.empty() || !fcb_.empty()) {
+            throw Error(ErrorCode::Usage,
+                        "give the build settings either in the project file (-c) or as options, "
+                        "not both (only -o, --no-padding and --fcb-field combine with -c)");
+        }
+        project::BuildSpec spec = project::load_project(project_);
+        add_fcb_fields(spec);
+        return spec;
+    }
+
+    void add_fcb_fields(project::BuildSpec& spec) {
+        for (const auto& f : fcb_fields_) {
+            const auto eq = f.find('=');
+            if (eq == std::string::npos) {
+                throw Error(ErrorCode::Usage,
+                            fmt::format("--fcb-field '{}': expected NAME=VALUE", f));
+            }
+            if (!spec.fcb)
+                throw Error(ErrorCode::Usage, "--fcb-field needs an FCB (--fcb)");
+            spec.fcb->fields.emplace_back(f.substr(0, eq),
+                                          parse_u32(f.substr(eq + 1), "--fcb-field " + f));
+        }
+    }
+
+    project::BuildSpec spec_;
+    std::string project_, boot_device_, app_file_, app_format_, app_address_, entry_, fcb_, dcd_,
+        output_;
+    std::vector<std::string> fcb_fields_;
+    bool no_padding_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_build_command() {
+    return std::make_unique<BuildCommand>();
+}
+
+}  // namespace rtprov::cli

@@ -1,0 +1,43 @@
+#pragma once
+// How commands talk to the user: results to stdout (text or one JSON document with --json),
+// diagnostics to stderr, filtered by -q / -v. The library never prints; commands print through
+// this.
+
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace rtprov::cli {
+
+class Output {
+  public:
+    Output(bool json, int verbosity) : json_(json), verbosity_(verbosity) {}
+
+    bool json() const { return json_; }
+    bool quiet() const { return verbosity_ < 0; }
+    bool verbose() const { return verbosity_ > 0; }
+
+    // A result line for humans (suppressed with --json, where the JSON document is the result).
+    template <typename... Args>
+    void text(fmt::format_string<Args...> f, Args&&... args) {
+        if (!json_)
+            fmt::print("{}\n", fmt::format(f, std::forward<Args>(args)...));
+    }
+    // A progress or detail line on stderr, shown with -v only.
+    template <typename... Args>
+    void detail(fmt::format_string<Args...> f, Args&&... args) {
+        if (verbose())
+            fmt::print(stderr, "{}\n", fmt::format(f, std::forward<Args>(args)...));
+    }
+    // A warning on stderr ("rtprov: warning: ..."), hidden with -q.
+    void warning(std::string_view message);
+    // The single JSON result document (only with --json).
+    void result(const nlohmann::json& doc);
+
+  private:
+    bool json_;
+    int verbosity_;
+};
+
+}  // namespace rtprov::cli

@@ -1,0 +1,48 @@
+#pragma once
+// What to build, as the user states it: on the command line (`rtprov build --device ...`) or in a
+// project file (`rtprov build -c project.yaml`). Both fill a BuildSpec; resolve() turns it into
+// the library's BuildOptions by loading the files it names.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rtprov/boot/image.hpp"
+
+namespace rtprov::project {
+
+struct FcbSpec {
+    std::optional<std::string> preset;                          // a name from `rtprov fcb --list`
+    std::optional<std::filesystem::path> file;                  // a 512-byte binary FCB
+    std::vector<std::pair<std::string, std::uint64_t>> fields;  // overrides, applied in order
+};
+
+struct BuildSpec {
+    std::string device;  // "mimxrt1020"
+    std::string boot_device = "flexspi-nor";
+    std::filesystem::path app;                 // ELF, HEX, SREC or BIN
+    std::string app_format = "auto";           // auto, elf, hex, srec, bin
+    std::optional<std::uint32_t> app_address;  // required for a raw binary
+    std::optional<std::uint32_t> entry;        // default: the app's reset vector
+    std::optional<FcbSpec> fcb;
+    std::optional<std::filesystem::path> dcd;  // binary DCD or DCD text
+    bool padding = true;
+    std::optional<std::filesystem::path> output;
+};
+
+// Interprets `--fcb VALUE`: an existing file path, otherwise a preset name.
+FcbSpec fcb_spec_from_argument(const std::string& value);
+
+// Loads everything the spec names and returns build options. Errors name the file at fault.
+boot::BuildOptions resolve(const BuildSpec& spec);
+
+// Serialized FCB for a spec (preset or file, then field overrides).
+Bytes resolve_fcb(const FcbSpec& spec);
+
+// Serialized DCD from a file: binary when it starts with the DCD tag 0xD2, else DCD text.
+Bytes load_dcd_file(const std::filesystem::path& path);
+
+}  // namespace rtprov::project

@@ -1,0 +1,80 @@
+#include "rtprov/project/project_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::project {
+namespace {
+
+std::string error_of(std::string_view yaml) {
+    try {
+        parse_project(yaml, "/p/project.yaml");
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(ProjectFile, ReadsEverySettingAndAnchorsPathsAtTheProject) {
+    const BuildSpec s = parse_project(R"(
+version: 1
+device: mimxrt1050
+boot_device: sd
+app:
+  file: out/app.bin
+  format: bin
+  address: 0x8000_2000
+  entry: 0x80002101
+fcb:
+  preset: rt1050-evkb
+  fields:
+    serialClkFreq: 7
+    sflashA1Size: 0x4000000
+dcd: /abs/dcd.txt
+padding: false
+output: build/image.bin
+)",
+                                      "/p/project.yaml");
+    EXPECT_EQ(s.device, "mimxrt1050");
+    EXPECT_EQ(s.boot_device, "sd");
+    EXPECT_EQ(s.app, "/p/out/app.bin");
+    EXPECT_EQ(s.app_format, "bin");
+    EXPECT_EQ(s.app_address, 0x80002000u);
+    EXPECT_EQ(s.entry, 0x80002101u);
+    ASSERT_TRUE(s.fcb);
+    EXPECT_EQ(s.fcb->preset, "rt1050-evkb");
+    ASSERT_EQ(s.fcb->fields.size(), 2u);
+    EXPECT_EQ(s.fcb->fields[1], (std::pair<std::string, std::uint64_t>{"sflashA1Size", 0x4000000}));
+    EXPECT_EQ(s.dcd, "/abs/dcd.txt");
+    EXPECT_FALSE(s.padding);
+    EXPECT_EQ(s.output, "/p/build/image.bin");
+}
+
+TEST(ProjectFile, DefaultsAndShorthands) {
+    const BuildSpec s =
+        parse_project("device: mimxrt1020\napp: a.elf\nfcb: rt1020-evk\n", "/p/project.yaml");
+    EXPECT_EQ(s.boot_device, "flexspi-nor");
+    EXPECT_EQ(s.app, "/p/a.elf");
+    EXPECT_TRUE(s.padding);
+    ASSERT_TRUE(s.fcb);
+    EXPECT_EQ(s.fcb->preset, "rt1020-evk");  // no such file beside the project: a preset
+    EXPECT_FALSE(s.output);
+}
+
+TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npading: false\n"),
+              "/p/project.yaml:3:1: unknown key 'pading' in the project; known keys: version, "
+              "device, boot_device, app, fcb, dcd, padding, output");
+    EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
+              "/p/project.yaml:4:12: 'app.address': '0x6000200G' is not a number");
+    EXPECT_EQ(error_of("app: a.elf\n"), "/p/project.yaml: 'device' is missing");
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npadding: maybe\n"),
+              "/p/project.yaml:3:10: 'padding' must be true or false");
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nversion: 2\n"),
+              "/p/project.yaml:3:10: this rtprov reads project files of version 1");
+    EXPECT_EQ(error_of("device: [\n"), "/p/project.yaml:2:1: end of sequence flow not found");
+}
+
+}  // namespace
+}  // namespace rtprov::project
