@@ -4,12 +4,28 @@
 
 #include "command.hpp"
 #include "image_json.hpp"
+#include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/util/file.hpp"
 
 namespace rtprov::cli {
 
 namespace {
+
+// FCB fields in block order; zero fields and LUT words are left out, the LUT sequences are decoded.
+void print_fcb(Output& out, const boot::Fcb& fcb, std::uint32_t offset) {
+    out.text("FCB (FlexSPI NOR config block) at offset 0x{:X}:", offset);
+    for (const auto& [name, value] : boot::fcb_fields(fcb)) {
+        if (value != 0 && name.rfind("lookupTable", 0) != 0) out.text("  {:<24} 0x{:X}", name, value);
+    }
+    for (unsigned seq = 0; seq < 16; ++seq) {
+        const auto instructions = boot::describe_lut_sequence(fcb, seq);
+        if (instructions.empty()) continue;
+        std::string line;
+        for (const auto& i : instructions) line += (line.empty() ? "" : "; ") + i;
+        out.text("  LUT sequence {:<2}           {}", seq, line);
+    }
+}
 
 class InfoCommand : public Command {
   public:
@@ -30,12 +46,7 @@ class InfoCommand : public Command {
             return 0;
         }
         out.text("{}: {} bytes, file starts at 0x{:08X}", image_, file.size(), p.file_address);
-        if (doc["fcb"].is_object()) {
-            out.text("FCB (FlexSPI NOR config block) at offset 0x{:X}:", p.fcb_file_offset);
-            for (const auto& [name, value] : doc["fcb"].items()) {
-                out.text("  {:<28} 0x{:X}", name, value.get<std::uint64_t>());
-            }
-        }
+        if (p.fcb) print_fcb(out, boot::parse_fcb(*p.fcb, image_), p.fcb_file_offset);
         out.text("IVT at offset 0x{:X} (version 0x{:02X}):", p.ivt_file_offset, p.ivt.version);
         out.text("  self       0x{:08X}", p.ivt.self);
         out.text("  entry      0x{:08X}", p.ivt.entry);
