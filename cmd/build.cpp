@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include "command.hpp"
 #include "image_json.hpp"
+
 #include "rtprov/boot/image.hpp"
+#include "rtprov/hab/sign.hpp"
 #include "rtprov/project/project_file.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -63,23 +66,39 @@ class BuildCommand : public Command {
         const boot::BootImage image = boot::build_image(options);
         for (const auto& w : image.warnings)
             out.warning(w);
-        write_file_atomic(*spec.output, image.data);
+        const Bytes data = spec.hab ? sign(spec, image) : image.data;
+        write_file_atomic(*spec.output, data);
 
         out.text(
             "wrote {} ({} bytes): {} {}, image 0x{:08X}..0x{:08X}, IVT 0x{:08X}, entry "
-            "0x{:08X}, app 0x{:08X} ({} bytes){}{}",
-            spec.output->string(), image.data.size(), options.device->name,
+            "0x{:08X}, app 0x{:08X} ({} bytes){}{}{}",
+            spec.output->string(), data.size(), options.device->name,
             device::boot_device_name(options.boot_device), image.address,
             image.address + image.data.size() - 1, image.ivt.self, image.ivt.entry,
             image.app_address, image.app_size, image.dcd_size ? ", DCD" : "",
-            image.has_fcb ? ", FCB" : "");
+            image.has_fcb ? ", FCB" : "", spec.hab ? ", signed" : "");
         nlohmann::json doc = build_result_json(image, *options.device, options.boot_device);
         doc["output"] = spec.output->string();
+        doc["signed"] = spec.hab.has_value();
+        doc["file"]["size"] = data.size();  // the IVT/boot data shown are before signing
         out.result(doc);
         return 0;
     }
 
   private:
+    // Signs the built image as the project's `hab:` section says (key password: the section's
+    // file, else $RTPROV_KEY_PASSWORD).
+    static Bytes sign(const project::BuildSpec& spec, const boot::BootImage& image) {
+        std::optional<std::string> env_password;
+        if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
+            env_password = p;
+        return with_context("signing", [&] {
+            const hab::SignSettings settings =
+                project::resolve_hab(*spec.hab, spec.padding, env_password);
+            return hab::sign_image(image.data, spec.output->string(), settings).data;
+        });
+    }
+
     project::BuildSpec from_options() {
         if (spec_.device.empty() || app_file_.empty()) {
             throw Error(ErrorCode::Usage,

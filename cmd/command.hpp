@@ -39,8 +39,15 @@ std::span<const CommandRow> command_table();
 
 // Factories, one per cmd/<name>.cpp.
 std::unique_ptr<Command> make_build_command();
+std::unique_ptr<Command> make_sign_command();
+std::unique_ptr<Command> make_keys_command();
+std::unique_ptr<Command> make_verify_command();
+std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_info_command();
 std::unique_ptr<Command> make_devices_command();
 std::unique_ptr<Command> make_fcb_command();
+std::unique_ptr<Command> make_sdp_command();
+std::unique_ptr<Command> make_mboot_command();
+std::unique_ptr<Command> make_sim_command();
 
 }  // namespace rtprov::cli

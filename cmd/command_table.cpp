@@ -6,6 +6,14 @@ std::span<const CommandRow> command_table() {
     static const CommandRow rows[] = {
         {"build", "Build a bootable image (FCB, IVT, boot data, DCD, app) from an ELF/HEX/SREC/BIN",
          Needs::Files, make_build_command},
+        {"sign", "HAB4-sign (and optionally encrypt) an unsigned bootable image", Needs::Files,
+         make_sign_command},
+        {"keys", "Generate a HAB PKI (SRK/CSF/IMG keys, certificates, SRK table, fuse hash)",
+         Needs::Files, make_keys_command},
+        {"verify", "Check a signed image offline as HAB does: SRK hash, certificates, signatures",
+         Needs::Files, make_verify_command},
+        {"convert", "Convert an NXP HAB configuration (BD file or SPSDK YAML) to a project file",
+         Needs::Files, make_convert_command},
         {"info",
          "Show the boot structures of a bootable image (FCB, IVT, boot data, DCD, app, CSF)",
          Needs::Files, make_info_command},
@@ -13,6 +21,13 @@ std::span<const CommandRow> command_table() {
          Needs::Nothing, make_devices_command},
         {"fcb", "List FlexSPI NOR config block presets or write one to a file", Needs::Files,
          make_fcb_command},
+        {"sdp",
+         "Talk to the boot ROM (SDP, like sdphost): load and run the flashloader or an image",
+         Needs::Transport, make_sdp_command},
+        {"mboot", "Talk to the MCUBoot flashloader with blhost's commands (memory, flash, fuses)",
+         Needs::Transport, make_mboot_command},
+        {"sim", "Simulate an RT10xx (boot ROM SDP, then MCUBoot flashloader) on a pty or socket",
+         Needs::Nothing, make_sim_command},
     };
     return rows;
 }

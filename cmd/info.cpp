@@ -16,13 +16,16 @@ namespace {
 void print_fcb(Output& out, const boot::Fcb& fcb, std::uint32_t offset) {
     out.text("FCB (FlexSPI NOR config block) at offset 0x{:X}:", offset);
     for (const auto& [name, value] : boot::fcb_fields(fcb)) {
-        if (value != 0 && name.rfind("lookupTable", 0) != 0) out.text("  {:<24} 0x{:X}", name, value);
+        if (value != 0 && name.rfind("lookupTable", 0) != 0)
+            out.text("  {:<24} 0x{:X}", name, value);
     }
     for (unsigned seq = 0; seq < 16; ++seq) {
         const auto instructions = boot::describe_lut_sequence(fcb, seq);
-        if (instructions.empty()) continue;
+        if (instructions.empty())
+            continue;
         std::string line;
-        for (const auto& i : instructions) line += (line.empty() ? "" : "; ") + i;
+        for (const auto& i : instructions)
+            line += (line.empty() ? "" : "; ") + i;
         out.text("  LUT sequence {:<2}           {}", seq, line);
     }
 }
@@ -46,7 +49,8 @@ class InfoCommand : public Command {
             return 0;
         }
         out.text("{}: {} bytes, file starts at 0x{:08X}", image_, file.size(), p.file_address);
-        if (p.fcb) print_fcb(out, boot::parse_fcb(*p.fcb, image_), p.fcb_file_offset);
+        if (p.fcb)
+            print_fcb(out, boot::parse_fcb(*p.fcb, image_), p.fcb_file_offset);
         out.text("IVT at offset 0x{:X} (version 0x{:02X}):", p.ivt_file_offset, p.ivt.version);
         out.text("  self       0x{:08X}", p.ivt.self);
         out.text("  entry      0x{:08X}", p.ivt.entry);

@@ -89,5 +89,13 @@ TEST(Golden, EveryBuildRecipeReproducesNxpOutput) {
     run_capability("build");
 }
 
+TEST(Golden, EveryConvertRecipeReproducesNxpOutput) {
+    run_capability("convert");
+}
+
+TEST(Golden, EverySignRecipeReproducesNxpOutput) {
+    run_capability("sign");
+}
+
 }  // namespace
 }  // namespace rtprov::test

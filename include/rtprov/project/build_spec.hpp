@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rtprov/boot/image.hpp"
+#include "rtprov/project/hab_spec.hpp"
 
 namespace rtprov::project {
 
@@ -31,6 +32,7 @@ struct BuildSpec {
     std::optional<std::filesystem::path> dcd;  // binary DCD or DCD text
     bool padding = true;
     std::optional<std::filesystem::path> output;
+    std::optional<HabSpec> hab;  // sign (and encrypt) after building
 };
 
 // Interprets `--fcb VALUE`: an existing file path, otherwise a preset name.

@@ -1,0 +1,125 @@
+// rtprov keys: generate a HAB PKI (NXP hab4_pki_tree layout) or an SRK table from certificates.
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "rtprov/device/device.hpp"
+#include "rtprov/hab/key_io.hpp"
+#include "rtprov/hab/pki.hpp"
+#include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+
+namespace rtprov::cli {
+
+namespace {
+
+class KeysCommand : public Command {
+  public:
+    void setup(CLI::App& app) override {
+        app.add_option("-o,--out", out_dir_, "Output folder (keys/, crts/, srk/)")->required();
+        app.add_option("--from-certs", certs_,
+                       "Only build srk/SRK_table.bin + SRK_fuses.bin from these 1..4 SRK "
+                       "certificates (PEM or DER, comma-separated, in table order)")
+            ->delimiter(',');
+        app.add_option("--srk-count", options_.srk_count, "Number of SRKs (1..4)")->default_val(4);
+        app.add_option("--key-size", options_.key_size, "RSA key size: 2048, 3072 or 4096")
+            ->default_val(2048);
+        app.add_option("--validity-days", options_.validity_days, "Certificate validity")
+            ->default_val(3650);
+        app.add_option("--serial", options_.serial,
+                       "First certificate serial number (each next certificate takes +1)")
+            ->default_val(0x12345678);
+        app.add_option("--subject-prefix", options_.subject_prefix,
+                       "Text put before every certificate CN");
+        app.add_option("--password-file", password_file_,
+                       "File whose first line encrypts the private keys (else env "
+                       "RTPROV_KEY_PASSWORD; required)");
+        app.add_option("--device", device_, "Part name: show the SRK fuses' OTP indexes");
+        app.footer(
+            "Writes keys/{CA1,SRKn,CSFn_1,IMGn_1}_sha256_<size>_65537_v3_{ca,usr}_key.pem\n"
+            "(encrypted PKCS#8), crts/*_crt.pem + .der, srk/SRK_table.bin and srk/SRK_fuses.bin,\n"
+            "then prints the eight SRK fuse words (SRK0..SRK7) to burn.\n"
+            "Examples:\n"
+            "  rtprov keys -o pki --password-file pass.txt\n"
+            "  rtprov keys -o pki --srk-count 1 --key-size 4096 --device rt1060 --json\n"
+            "  rtprov keys -o srk --from-certs "
+            "SRK1_crt.pem,SRK2_crt.pem,SRK3_crt.pem,SRK4_crt.pem");
+    }
+
+    int run(Output& out) override {
+        Bytes table;
+        nlohmann::json doc = {{"out", out_dir_}};
+        if (!certs_.empty()) {
+            std::vector<Bytes> ders;
+            for (const std::string& path : certs_)
+                ders.push_back(hab::load_certificate(path).der);
+            table = hab::build_srk_table(ders);
+            const hab::SrkHash hash = hab::srk_fuse_hash(table);
+            std::error_code ec;
+            std::filesystem::create_directories(out_dir_, ec);
+            write_file_atomic(std::filesystem::path(out_dir_) / "SRK_table.bin", table);
+            write_file_atomic(std::filesystem::path(out_dir_) / "SRK_fuses.bin",
+                              ByteView(hash.data(), hash.size()));
+            out.text("wrote {}/SRK_table.bin ({} keys) and SRK_fuses.bin", out_dir_, ders.size());
+        } else {
+            options_.password = password();
+            const hab::GeneratedPki pki = hab::generate_pki(options_);
+            hab::write_pki(pki, out_dir_);
+            table = pki.srk_table;
+            out.text("wrote {} files under {} ({} SRKs, RSA-{})", pki.files.size(), out_dir_,
+                     options_.srk_count, options_.key_size);
+            doc["files"] = nlohmann::json::array();
+            for (const auto& f : pki.files)
+                doc["files"].push_back(f.path);
+        }
+        print_fuses(out, hab::srk_fuse_hash(table), doc);
+        out.result(doc);
+        return 0;
+    }
+
+  private:
+    std::string password() const {
+        if (!password_file_.empty())
+            return hab::read_password_file(password_file_);
+        if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"); p && *p)
+            return p;
+        throw Error(ErrorCode::Usage,
+                    "keys: give --password-file FILE or set RTPROV_KEY_PASSWORD to protect the "
+                    "private keys");
+    }
+
+    void print_fuses(Output& out, const hab::SrkHash& hash, nlohmann::json& doc) const {
+        const device::Device* dev = device_.empty() ? nullptr : &device::find_device(device_);
+        const hab::SrkFuseWords words = hab::srk_fuse_words(hash);
+        out.text("SRK hash: {}", hab::hash_hex(hash));
+        doc["srk_hash"] = hab::hash_hex(hash);
+        doc["fuses"] = nlohmann::json::array();
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            const std::string name = fmt::format("SRK{}", i);
+            nlohmann::json row = {{"name", name}, {"value", hab::format_fuse_word(words[i])}};
+            const device::FuseWord* word = dev ? dev->fuse(name) : nullptr;
+            if (word) {
+                row["otp_index"] = fmt::format("0x{:X}", word->index);
+                out.text("  {} (OTP 0x{:X})  {}", name, word->index,
+                         hab::format_fuse_word(words[i]));
+            } else {
+                out.text("  {}  {}", name, hab::format_fuse_word(words[i]));
+            }
+            doc["fuses"].push_back(row);
+        }
+    }
+
+    hab::PkiOptions options_;
+    std::string out_dir_, password_file_, device_;
+    std::vector<std::string> certs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_keys_command() {
+    return std::make_unique<KeysCommand>();
+}
+
+}  // namespace rtprov::cli

@@ -1,0 +1,137 @@
+// rtprov sdp: talk to the boot ROM's serial downloader, sdphost's commands line by line.
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "rtprov/proto/sdp_client.hpp"
+#include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+#include "rtprov/util/parse.hpp"
+
+namespace rtprov::cli {
+
+namespace {
+
+struct SdpOp {
+    std::string_view name;
+    std::string_view usage;  // positional arguments, sdphost order
+    std::size_t min_args;
+    std::size_t max_args;
+    std::string_view help;
+};
+
+constexpr SdpOp kOps[] = {
+    {"error-status", "", 0, 0, "Read the HAB error status word"},
+    {"read-register", "ADDRESS [FORMAT [COUNT]]", 1, 3,
+     "Read COUNT bytes (default 4) at ADDRESS with access width FORMAT bits (8/16/32)"},
+    {"write-register", "ADDRESS FORMAT VALUE", 3, 3, "Write VALUE (width FORMAT bits) at ADDRESS"},
+    {"write-file", "ADDRESS FILE", 2, 2, "Load FILE into RAM at ADDRESS"},
+    {"write-dcd", "ADDRESS FILE", 2, 2, "Send a DCD from FILE and let the ROM run it"},
+    {"skip-dcd-header", "", 0, 0, "Make the next jump-address ignore the image's DCD"},
+    {"jump-address", "ADDRESS", 1, 1, "Run the image whose IVT is at ADDRESS"},
+    {"set-baudrate", "BAUD", 1, 1, "Switch the UART speed of the ROM and the host"},
+};
+
+class SdpCommand : public Command {
+  public:
+    void setup(CLI::App& app) override {
+        app.require_subcommand(1);
+        app.add_option("-p,--port", port_,
+                       "Device: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, sim:SOCKET")
+            ->required();
+        app.add_option("--timeout", timeout_ms_, "Response timeout in milliseconds")
+            ->capture_default_str();
+        for (const auto& op : kOps) {
+            CLI::App* sub = app.add_subcommand(std::string(op.name), std::string(op.help));
+            if (op.max_args > 0) {
+                sub->add_option("args", args_, std::string(op.usage))
+                    ->expected(static_cast<int>(op.min_args), static_cast<int>(op.max_args));
+            }
+            subs_.push_back({sub, &op});
+        }
+        app.footer(
+            "Example: rtprov sdp -p usb:1fc9:0130 write-file 0x20001C00 ivt_flashloader.bin");
+    }
+
+    int run(Output& out) override {
+        const SdpOp* op = nullptr;
+        for (const auto& [sub, o] : subs_)
+            if (sub->parsed())
+                op = o;
+        if (!op)
+            throw Error(ErrorCode::Usage, "rtprov sdp: missing command");
+        if (args_.size() < op->min_args) {
+            throw Error(ErrorCode::Usage, fmt::format("sdp {}: expected {}", op->name, op->usage));
+        }
+        auto transport = transport::open_transport(port_);
+        proto::SdpClient sdp(*transport, std::chrono::milliseconds(timeout_ms_));
+        sdp.set_progress([&](std::uint64_t done, std::uint64_t total) {
+            out.detail("{} / {} bytes", done, total);
+        });
+        nlohmann::json doc = {{"command", op->name}, {"port", transport->describe()}};
+        with_context(fmt::format("sdp {}", op->name), [&] { execute(*op, sdp, out, doc); });
+        doc["hab"] = sdp.hab_closed() ? "closed" : "open";
+        if (out.json())
+            out.result(doc);
+        return 0;
+    }
+
+  private:
+    std::uint32_t arg(std::size_t i, std::string_view what) const {
+        return parse_u32(args_.at(i), what);
+    }
+
+    void execute(const SdpOp& op, proto::SdpClient& sdp, Output& out, nlohmann::json& doc) {
+        const std::string_view n = op.name;
+        if (n == "error-status") {
+            const std::uint32_t w = sdp.error_status();
+            doc["status"] = w;
+            out.text("Status (HAB mode) = {}", proto::sdp::describe_error_status(w));
+        } else if (n == "read-register") {
+            const auto format = static_cast<std::uint8_t>(args_.size() > 1 ? arg(1, "format") : 32);
+            const std::uint32_t count = args_.size() > 2 ? arg(2, "count") : 4;
+            const Bytes data = sdp.read_register(arg(0, "address"), count, format);
+            doc["data"] = data;
+            std::string hex;
+            for (std::size_t i = 0; i < data.size(); ++i) {
+                hex += fmt::format("{:02X}{}", data[i], (i % 16 == 15) ? "\n" : " ");
+            }
+            out.text("{}", hex);
+        } else if (n == "write-register") {
+            const auto format = static_cast<std::uint8_t>(arg(1, "format"));
+            sdp.write_register(arg(0, "address"), arg(2, "value"), format);
+            out.text("Wrote 0x{:X} at 0x{:08X}", arg(2, "value"), arg(0, "address"));
+        } else if (n == "write-file" || n == "write-dcd") {
+            const Bytes data = read_file(args_.at(1));
+            if (n == "write-file") {
+                sdp.write_file(arg(0, "address"), data);
+            } else {
+                sdp.write_dcd(arg(0, "address"), data);
+            }
+            doc["bytes"] = data.size();
+            out.text("Sent {} bytes to 0x{:08X}", data.size(), arg(0, "address"));
+        } else if (n == "skip-dcd-header") {
+            sdp.skip_dcd_header();
+            out.text("DCD header will be skipped");
+        } else if (n == "jump-address") {
+            sdp.jump_address(arg(0, "address"));
+            out.text("Jumped to the image at 0x{:08X}", arg(0, "address"));
+        } else if (n == "set-baudrate") {
+            sdp.set_baudrate(arg(0, "baud rate"));
+            out.text("Baud rate set to {}", arg(0, "baud rate"));
+        }
+    }
+
+    std::string port_;
+    int timeout_ms_ = 5000;
+    std::vector<std::string> args_;
+    std::vector<std::pair<CLI::App*, const SdpOp*>> subs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_sdp_command() {
+    return std::make_unique<SdpCommand>();
+}
+
+}  // namespace rtprov::cli

@@ -1,0 +1,185 @@
+#include "rtprov/hab/key_io.hpp"
+
+#include <cstring>
+
+#include <fmt/format.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+
+#include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+
+namespace rtprov::hab {
+namespace {
+
+std::string mbedtls_message(int ret) {
+    char buf[160];
+    mbedtls_strerror(ret, buf, sizeof buf);
+    return fmt::format("{} (-0x{:04X})", buf, static_cast<unsigned>(-ret));
+}
+
+bool looks_like_pem(ByteView data) {
+    static constexpr char kBegin[] = "-----BEGIN ";
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    return text.find(kBegin) != std::string_view::npos;
+}
+
+// mbedTLS parses PEM only from a NUL-terminated buffer whose length counts the NUL.
+Bytes with_terminator(ByteView data) {
+    Bytes buf(data.begin(), data.end());
+    buf.push_back(0);
+    return buf;
+}
+
+// A DRBG for RSA blinding (the PKCS#1 v1.5 signature itself does not depend on it).
+class Rng {
+  public:
+    Rng() {
+        mbedtls_entropy_init(&entropy_);
+        mbedtls_ctr_drbg_init(&drbg_);
+        static constexpr char kPersonal[] = "rtprov-hab";
+        const int ret = mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_,
+                                              reinterpret_cast<const unsigned char*>(kPersonal),
+                                              sizeof kPersonal - 1);
+        if (ret != 0)
+            throw Error(ErrorCode::Internal,
+                        "seeding the random generator: " + mbedtls_message(ret));
+    }
+    ~Rng() {
+        mbedtls_ctr_drbg_free(&drbg_);
+        mbedtls_entropy_free(&entropy_);
+    }
+    Rng(const Rng&) = delete;
+    Rng& operator=(const Rng&) = delete;
+    mbedtls_ctr_drbg_context* context() { return &drbg_; }
+
+  private:
+    mbedtls_entropy_context entropy_;
+    mbedtls_ctr_drbg_context drbg_;
+};
+
+}  // namespace
+
+Bytes sha256(ByteView data) {
+    Bytes digest(32);
+    const int ret = mbedtls_sha256_ret(data.data(), data.size(), digest.data(), 0);
+    if (ret != 0)
+        throw Error(ErrorCode::Internal, "SHA-256: " + mbedtls_message(ret));
+    return digest;
+}
+
+Certificate parse_certificate(ByteView pem_or_der, const std::string& name) {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    const Bytes buf = looks_like_pem(pem_or_der) ? with_terminator(pem_or_der)
+                                                 : Bytes(pem_or_der.begin(), pem_or_der.end());
+    const int ret = mbedtls_x509_crt_parse(&crt, buf.data(), buf.size());
+    if (ret != 0) {
+        mbedtls_x509_crt_free(&crt);
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: not an X.509 certificate ({})", name, mbedtls_message(ret)));
+    }
+    Certificate cert;
+    cert.der.assign(crt.raw.p, crt.raw.p + crt.raw.len);
+    cert.issuer_der.assign(crt.issuer_raw.p, crt.issuer_raw.p + crt.issuer_raw.len);
+    cert.serial.assign(crt.serial.p, crt.serial.p + crt.serial.len);
+    cert.key_type = mbedtls_pk_can_do(&crt.pk, MBEDTLS_PK_ECKEY) ? KeyType::Ecc : KeyType::Rsa;
+    cert.key_bits = mbedtls_pk_get_bitlen(&crt.pk);
+    cert.is_ca = crt.ca_istrue != 0;
+    mbedtls_x509_crt_free(&crt);
+    return cert;
+}
+
+Certificate load_certificate(const std::filesystem::path& path) {
+    return parse_certificate(read_file(path), path.string());
+}
+
+struct PrivateKey::Impl {
+    Impl() { mbedtls_pk_init(&pk); }
+    ~Impl() { mbedtls_pk_free(&pk); }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    mbedtls_pk_context pk;
+};
+
+PrivateKey::PrivateKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PrivateKey::PrivateKey(PrivateKey&&) noexcept = default;
+PrivateKey& PrivateKey::operator=(PrivateKey&&) noexcept = default;
+PrivateKey::~PrivateKey() = default;
+
+PrivateKey PrivateKey::parse(ByteView pem_or_der, const std::string& name,
+                             const std::optional<std::string>& password) {
+    auto impl = std::make_unique<Impl>();
+    const Bytes buf = looks_like_pem(pem_or_der) ? with_terminator(pem_or_der)
+                                                 : Bytes(pem_or_der.begin(), pem_or_der.end());
+    const auto* pwd = password ? reinterpret_cast<const unsigned char*>(password->data()) : nullptr;
+    const std::size_t pwd_len = password ? password->size() : 0;
+    const int ret = mbedtls_pk_parse_key(&impl->pk, buf.data(), buf.size(), pwd, pwd_len);
+    if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED ||
+        (ret != 0 && !password && ret == MBEDTLS_ERR_PK_KEY_INVALID_FORMAT && looks_like_pem(buf) &&
+         std::strstr(reinterpret_cast<const char*>(buf.data()), "ENCRYPTED") != nullptr)) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: the private key is encrypted and no password was given "
+                                "(--key-password-file or RTPROV_KEY_PASSWORD)",
+                                name));
+    }
+    if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH)
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: wrong password for the private key", name));
+    if (ret != 0)
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: not a private key ({})", name, mbedtls_message(ret)));
+    return PrivateKey(std::move(impl));
+}
+
+PrivateKey PrivateKey::load(const std::filesystem::path& path,
+                            const std::optional<std::string>& password) {
+    return parse(read_file(path), path.string(), password);
+}
+
+KeyType PrivateKey::type() const {
+    return mbedtls_pk_can_do(&impl_->pk, MBEDTLS_PK_ECKEY) ? KeyType::Ecc : KeyType::Rsa;
+}
+
+std::size_t PrivateKey::bits() const {
+    return mbedtls_pk_get_bitlen(&impl_->pk);
+}
+
+Bytes PrivateKey::sign_sha256(ByteView data) const {
+    const Bytes digest = sha256(data);
+    Rng rng;
+    Bytes sig(MBEDTLS_PK_SIGNATURE_MAX_SIZE);
+    std::size_t sig_len = 0;
+    const int ret = mbedtls_pk_sign(&impl_->pk, MBEDTLS_MD_SHA256, digest.data(), digest.size(),
+                                    sig.data(), &sig_len, mbedtls_ctr_drbg_random, rng.context());
+    if (ret != 0)
+        throw Error(ErrorCode::Internal, "signing: " + mbedtls_message(ret));
+    sig.resize(sig_len);
+    return sig;
+}
+
+bool PrivateKey::matches(const Certificate& cert) const {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    bool ok = mbedtls_x509_crt_parse_der(&crt, cert.der.data(), cert.der.size()) == 0 &&
+              mbedtls_pk_check_pair(&crt.pk, &impl_->pk) == 0;
+    mbedtls_x509_crt_free(&crt);
+    return ok;
+}
+
+std::string read_password_file(const std::filesystem::path& path) {
+    std::string text = read_text_file(path);
+    const auto eol = text.find_first_of("\r\n");
+    if (eol != std::string::npos)
+        text.resize(eol);
+    if (text.empty())
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: the password file is empty", path.string()));
+    return text;
+}
+
+}  // namespace rtprov::hab

@@ -1,0 +1,280 @@
+#include "rtprov/sim/flashloader.hpp"
+
+#include <algorithm>
+
+#include "rtprov/boot/fcb.hpp"
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::sim {
+
+namespace {
+
+namespace mb = proto::mboot;
+using mb::CommandTag;
+using mb::Status;
+
+constexpr std::uint32_t st(Status s) {
+    return static_cast<std::uint32_t>(s);
+}
+
+constexpr std::uint32_t kFlexspiNorId = static_cast<std::uint32_t>(mb::MemoryId::FlexspiNor);
+constexpr std::uint32_t kUnsupportedCommand = 10006;
+constexpr std::uint32_t kOptionTagFlexspiNor = 0xC;
+constexpr std::uint32_t kOptionProgramFcb = 0xF000000F;
+
+MbootOut packet(const mb::Packet& p) {
+    return {false, mb::encode_packet(p)};
+}
+
+std::vector<MbootOut> generic(std::uint32_t status, CommandTag tag) {
+    return {packet(mb::make_generic_response(status, static_cast<std::uint8_t>(tag)))};
+}
+
+// Memory ids 1..255 are memory-mapped devices addressed through their window (SPSDK clamps them
+// to 0 itself); ids from 256 up name devices this flashloader model does not have.
+bool mapped(std::uint32_t memory_id) {
+    return memory_id < 256;
+}
+
+}  // namespace
+
+Flashloader::Flashloader(Chip& chip, FlashloaderFaults faults)
+    : chip_(&chip), faults_(std::move(faults)) {}
+
+std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
+    mb::Packet cmd;
+    try {
+        cmd = mb::decode_packet(bytes);
+    } catch (const Error&) {
+        return generic(st(Status::InvalidArgument), static_cast<CommandTag>(0));
+    }
+    data_left_ = 0;
+    const auto tag = static_cast<CommandTag>(cmd.tag);
+    auto p = [&](std::size_t i) { return i < cmd.params.size() ? cmd.params[i] : 0u; };
+    switch (tag) {
+        case CommandTag::GetProperty:
+            return get_property(p(0), p(1));
+        case CommandTag::SetProperty:
+            return generic(set_property(p(0), p(1)), tag);
+        case CommandTag::ReadMemory:
+            if (!mapped(p(2)))
+                return generic(st(Status::MemoryRangeInvalid), tag);
+            return read_memory(p(0), p(1));
+        case CommandTag::WriteMemory:
+            if (!mapped(p(2)))
+                return generic(st(Status::MemoryRangeInvalid), tag);
+            return generic(begin_write(p(0), p(1)), tag);
+        case CommandTag::FillMemory:
+            return generic(fill_memory(p(0), p(1), p(2)), tag);
+        case CommandTag::FlashEraseRegion:
+            if (!mapped(p(2)))
+                return generic(st(Status::MemoryRangeInvalid), tag);
+            return generic(erase_region(p(0), p(1)), tag);
+        case CommandTag::FlashEraseAll:
+            return generic(erase_all(p(0)), tag);
+        case CommandTag::ConfigureMemory:
+            return generic(configure_memory(p(0), p(1)), tag);
+        case CommandTag::FlashProgramOnce:
+            return generic(program_once(p(0), p(1), p(2)), tag);
+        case CommandTag::FlashReadOnce: {
+            const auto value = chip_->fuses().read(p(0));
+            if (!value || p(1) != 4)
+                return {packet(mb::make_read_once_response(st(Status::InvalidArgument), {}))};
+            return {packet(mb::make_read_once_response(st(Status::Success), {*value}))};
+        }
+        case CommandTag::Reset:
+            reset_ = true;
+            chip_->reset();
+            return generic(st(Status::Success), tag);
+        case CommandTag::Execute:
+        case CommandTag::Call:
+            // The simulator runs no code: the jump is accepted when it targets readable memory.
+            return generic(chip_->area_of(p(0)) == Area::None ? st(Status::MemoryRangeInvalid)
+                                                              : st(Status::Success),
+                           tag);
+        case CommandTag::ReceiveSbFile:
+            return generic(st(Status::UnknownCommand), tag);
+        default:
+            return generic(kUnsupportedCommand, tag);
+    }
+}
+
+std::uint32_t Flashloader::check_range(std::uint32_t address, std::uint32_t count) const {
+    const Area area = chip_->area_of(address, std::max<std::uint32_t>(count, 1));
+    if (area == Area::Flash)
+        return chip_->flash_configured() ? st(Status::Success) : st(Status::MemoryNotConfigured);
+    if (area == Area::Ram || area == Area::Peripheral || area == Area::Ocotp)
+        return st(Status::Success);
+    // The flash window before configure-memory: the flash size is not known yet.
+    if (chip_->area_of(address) == Area::Flash && !chip_->flash_configured())
+        return st(Status::MemoryNotConfigured);
+    return st(Status::MemoryRangeInvalid);
+}
+
+std::vector<MbootOut> Flashloader::read_memory(std::uint32_t address, std::uint32_t count) {
+    const std::uint32_t status = check_range(address, count);
+    if (status != st(Status::Success))
+        return generic(status, CommandTag::ReadMemory);
+    Bytes data(count);
+    chip_->read(address, data);
+    std::vector<MbootOut> out{packet(mb::make_read_memory_response(status, count))};
+    for (std::size_t at = 0; at < data.size(); at += kMaxPacketSize) {
+        const std::size_t n = std::min<std::size_t>(kMaxPacketSize, data.size() - at);
+        out.push_back({true, Bytes(data.begin() + static_cast<std::ptrdiff_t>(at),
+                                   data.begin() + static_cast<std::ptrdiff_t>(at + n))});
+    }
+    out.push_back(packet(mb::make_generic_response(status, 0x03)));
+    return out;
+}
+
+std::uint32_t Flashloader::begin_write(std::uint32_t address, std::uint32_t count) {
+    const std::uint32_t status = check_range(address, count);
+    if (status != st(Status::Success))
+        return status;
+    if (chip_->area_of(address, std::max<std::uint32_t>(count, 1)) == Area::Ocotp)
+        return st(Status::MemoryRangeInvalid);
+    data_address_ = address;
+    data_left_ = count;
+    data_status_ = st(Status::Success);
+    return status;
+}
+
+std::uint32_t Flashloader::write_bytes(std::uint32_t address, ByteView data) {
+    if (chip_->area_of(address, data.size()) != Area::Flash)
+        return chip_->write(address, data) == BusStatus::Ok ? st(Status::Success)
+                                                            : st(Status::MemoryRangeInvalid);
+    dirty_ = true;
+    ByteView part = data;
+    if (faults_.power_loss_after) {
+        const std::uint64_t budget = *faults_.power_loss_after;
+        if (budget < data.size()) {
+            part = data.first(static_cast<std::size_t>(budget));
+            power_lost_ = true;
+        }
+        *faults_.power_loss_after -= part.size();
+    }
+    const std::uint32_t offset = address - chip_->flash_base();
+    FlashStatus fs = chip_->flash().program(offset, part);
+    if (faults_.program_fail && faults_.program_fail())
+        fs = FlashStatus::ProgramFail;
+    if (fs == FlashStatus::OutOfRange)
+        return st(Status::MemoryRangeInvalid);
+    if (fs == FlashStatus::ProgramFail)
+        return verify_writes_ ? st(Status::FlexspiNorProgramFail) : st(Status::Success);
+    return st(Status::Success);
+}
+
+std::vector<MbootOut> Flashloader::on_data(ByteView data) {
+    if (data_left_ == 0)
+        return {};
+    const std::size_t n = std::min<std::size_t>(data.size(), data_left_);
+    if (data_status_ == st(Status::Success) && !power_lost_)
+        data_status_ = write_bytes(data_address_, data.first(n));
+    data_address_ += static_cast<std::uint32_t>(n);
+    data_left_ -= static_cast<std::uint32_t>(n);
+    if (data_left_ > 0 || power_lost_)
+        return {};
+    return generic(data_status_, CommandTag::WriteMemory);
+}
+
+std::uint32_t Flashloader::fill_memory(std::uint32_t address, std::uint32_t count,
+                                       std::uint32_t pattern) {
+    const std::uint32_t status = check_range(address, count);
+    if (status != st(Status::Success))
+        return status;
+    Bytes data(count);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::uint8_t>(pattern >> (8 * (i % 4)));
+    return write_bytes(address, data);
+}
+
+std::uint32_t Flashloader::erase_region(std::uint32_t address, std::uint32_t count) {
+    if (chip_->area_of(address, std::max<std::uint32_t>(count, 1)) != Area::Flash)
+        return check_range(address, count) == st(Status::MemoryNotConfigured)
+                   ? st(Status::MemoryNotConfigured)
+                   : st(Status::MemoryRangeInvalid);
+    if (!chip_->flash_configured())
+        return st(Status::MemoryNotConfigured);
+    dirty_ = true;
+    chip_->flash().erase(address - chip_->flash_base(), count);
+    return st(Status::Success);
+}
+
+std::uint32_t Flashloader::erase_all(std::uint32_t memory_id) {
+    if (memory_id != 0 && memory_id != kFlexspiNorId)
+        return st(Status::InvalidArgument);
+    if (!chip_->flash_configured())
+        return st(Status::MemoryNotConfigured);
+    dirty_ = true;
+    chip_->flash().erase_all();
+    return st(Status::Success);
+}
+
+std::uint32_t Flashloader::configure_memory(std::uint32_t memory_id, std::uint32_t address) {
+    if (memory_id != kFlexspiNorId)
+        return st(Status::InvalidArgument);
+    Bytes head(4);
+    if (chip_->read(address, head) != BusStatus::Ok || chip_->area_of(address, 4) != Area::Ram)
+        return st(Status::MemoryRangeInvalid);
+    const std::uint32_t option = load_le32(head.data());
+    if (option == kOptionProgramFcb)
+        return program_fcb();
+    if (option == boot::kFcbTag) {  // a whole FCB in RAM
+        Bytes fcb(boot::kFcbSize);
+        chip_->read(address, fcb);
+        const auto g = NorFlash::geometry_from_fcb(fcb);
+        if (!g)
+            return st(Status::InvalidArgument);
+        chip_->flash().set_geometry(*g);
+        chip_->set_flash_configured(true);
+        return st(Status::Success);
+    }
+    if ((option >> 28) != kOptionTagFlexspiNor)
+        return st(Status::InvalidArgument);
+    // SFDP probing finds the flash; an FCB already on it tells its geometry.
+    const device::BootLayout* layout = chip_->device().layout(device::BootDevice::FlexspiNor);
+    const std::uint32_t fcb_offset = layout != nullptr ? layout->fcb_offset : 0;
+    if (auto g = NorFlash::geometry_from_fcb(chip_->flash().read(fcb_offset, boot::kFcbSize)))
+        chip_->flash().set_geometry(*g);
+    chip_->set_flash_configured(true);
+    return st(Status::Success);
+}
+
+std::uint32_t Flashloader::program_fcb() {
+    if (!chip_->flash_configured())
+        return st(Status::MemoryNotConfigured);
+    const FlashGeometry& g = chip_->flash().geometry();
+    boot::Fcb fcb;
+    fcb.read_sample_clk_src = 1;
+    fcb.device_type = 1;
+    fcb.sflash_pad_type = 4;
+    fcb.serial_clk_freq = 7;
+    fcb.sflash_a1_size = g.size;
+    fcb.page_size = g.page_size;
+    fcb.sector_size = g.sector_size;
+    fcb.block_size = 64 * 1024;
+    const device::BootLayout* layout = chip_->device().layout(device::BootDevice::FlexspiNor);
+    const std::uint32_t fcb_offset = layout != nullptr ? layout->fcb_offset : 0;
+    dirty_ = true;
+    return chip_->flash().program(fcb_offset, boot::serialize(fcb)) == FlashStatus::Ok
+               ? st(Status::Success)
+               : st(Status::FlexspiNorProgramFail);
+}
+
+std::uint32_t Flashloader::program_once(std::uint32_t index, std::uint32_t count,
+                                        std::uint32_t value) {
+    if (count != 4)
+        return st(Status::InvalidArgument);
+    dirty_ = true;
+    switch (chip_->fuses().program(index, value)) {
+        case FuseStatus::Ok:
+            return st(Status::Success);
+        case FuseStatus::UnknownIndex:
+            return st(Status::InvalidArgument);
+        case FuseStatus::Locked:
+            break;
+    }
+    return st(Status::OtpProgramFail);
+}
+
+}  // namespace rtprov::sim

@@ -1,0 +1,140 @@
+// The sim's device side against rtprov's own host clients, in-process over a socketpair: the same
+// protocol code that runs over a pty or USB, with the simulator behind the other end.
+
+#include "rtprov/sim/session.hpp"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "rtprov/proto/mboot_client.hpp"
+#include "rtprov/proto/sdp_client.hpp"
+#include "sim_test_support.hpp"
+
+namespace rtprov::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Serves one end of a socketpair with a Session on a thread; the test gets the host end.
+class Bench {
+  public:
+    Bench(bool hid, FaultInjector* faults = nullptr)
+        : chip_(device::find_device("mimxrt1020")), session_(chip_, faults) {
+        int sv[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+        host_ = transport::socket_transport_from_fd(sv[0], hid, "host");
+        device_ = transport::socket_transport_from_fd(sv[1], hid, "device");
+        thread_ = std::thread([this, hid] { serve(hid); });
+    }
+    ~Bench() {
+        stop_ = true;
+        thread_.join();
+    }
+    transport::Transport& host() { return *host_; }
+    Chip& chip() { return chip_; }
+
+  private:
+    void serve(bool hid) {
+        try {
+            std::uint8_t buf[4096];
+            while (!stop_) {
+                if (hid) {
+                    if (auto r = device_->read_report(20ms)) {
+                        for (const auto& out : session_.on_report(*r))
+                            device_->write_report(out.id, out.data);
+                    }
+                } else if (std::size_t n = device_->read(buf, 20ms)) {
+                    device_->write(session_.on_bytes(ByteView(buf, n)));
+                }
+            }
+        } catch (const Error&) {
+            // host end closed
+        }
+    }
+
+    Chip chip_;
+    Session session_;
+    std::unique_ptr<transport::Transport> host_;
+    std::unique_ptr<transport::Transport> device_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+void load_flashloader(transport::Transport& t) {
+    proto::SdpClient sdp(t, 2000ms);
+    EXPECT_EQ(sdp.error_status(), 0xF0F0F0F0u);
+    const auto img = test::flashloader_image();
+    sdp.write_file(img.address, img.data);
+    sdp.jump_address(img.address + img.ivt_offset);
+}
+
+void flash_round_trip(transport::Transport& t, Chip& chip) {
+    proto::McuBootClient mb(t, 2000ms);
+    if (!t.is_hid())
+        mb.ping();
+    EXPECT_EQ(mb.get_property(1).at(0), Flashloader::kVersion);
+    mb.fill_memory(0x2000, 4, 0xC0000007);
+    mb.configure_memory(9, 0x2000);
+    mb.flash_erase_region(0x60000000, 0x10000);
+    Bytes data(0x9000);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::uint8_t>(i * 13 + 5);
+    mb.write_memory(0x60001000, data);
+    EXPECT_EQ(mb.read_memory(0x60001000, static_cast<std::uint32_t>(data.size())), data);
+    EXPECT_EQ(chip.flash().read(0x1000, 4), Bytes(data.begin(), data.begin() + 4));
+    mb.efuse_program_once(0x26, 0x00F0);
+    mb.efuse_program_once(0x26, 0x000F);
+    EXPECT_EQ(mb.efuse_read_once(0x26), 0x00FFu);
+}
+
+TEST(Session, UartSdpThenMcuBoot) {
+    Bench b(false);
+    load_flashloader(b.host());
+    EXPECT_EQ(b.chip().mode(), ChipMode::Flashloader);
+    flash_round_trip(b.host(), b.chip());
+}
+
+TEST(Session, HidSdpThenMcuBoot) {
+    Bench b(true);
+    load_flashloader(b.host());
+    EXPECT_EQ(b.chip().mode(), ChipMode::Flashloader);
+    flash_round_trip(b.host(), b.chip());
+}
+
+TEST(Session, ResetGoesBackToTheRomOnUart) {
+    Bench b(false);
+    load_flashloader(b.host());
+    proto::McuBootClient mb(b.host(), 2000ms);
+    mb.ping();
+    mb.reset();
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(b.chip().mode(), ChipMode::Rom);
+    proto::SdpClient sdp(b.host(), 2000ms);
+    EXPECT_EQ(sdp.error_status(), 0xF0F0F0F0u);
+}
+
+TEST(Session, RefusedJumpKeepsTheRom) {
+    Bench b(false);
+    proto::SdpClient sdp(b.host(), 2000ms);
+    sdp.write_file(0x20208000, Bytes(0x100, 0));
+    EXPECT_THROW(sdp.jump_address(0x20208000), Error);
+    EXPECT_EQ(b.chip().mode(), ChipMode::Rom);
+}
+
+TEST(Session, CorruptedCrcIsNakedAndResent) {
+    FaultInjector faults(parse_fault_spec("nak=0.2"), 42);
+    Bench b(false, &faults);
+    load_flashloader(b.host());
+    proto::McuBootClient mb(b.host(), 2000ms);
+    mb.set_retries(10);
+    mb.ping();
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(mb.get_property(11).at(0), Flashloader::kMaxPacketSize);
+}
+
+}  // namespace
+}  // namespace rtprov::sim

@@ -1,0 +1,244 @@
+// Black-box tests of `rtprov sim`: the real binary serves a pty; hosts drive it with rtprov's own
+// `sdp` / `mboot` commands and, in-process, with the protocol clients over open_uart().
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "rtprov/boot/image.hpp"
+#include "rtprov/proto/mboot_client.hpp"
+#include "rtprov/proto/sdp_client.hpp"
+#include "rtprov/transport/transport.hpp"
+#include "rtprov/util/file.hpp"
+#include "test_support.hpp"
+
+namespace rtprov::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kRtprov = RTPROV_BINARY;
+
+RunResult rtprov(const std::string& args) {
+    return run_command(kRtprov + " " + args);
+}
+
+// `rtprov sim ARGS` as a child process; the first stdout line (the endpoint) is read at start.
+class SimProcess {
+  public:
+    explicit SimProcess(const std::string& args) {
+        int fds[2];
+        EXPECT_EQ(::pipe(fds), 0);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::dup2(fds[1], 1);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            ::execl("/bin/sh", "sh", "-c",
+                    ("exec " + kRtprov + " " + args + " 2>/dev/null").c_str(), nullptr);
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        out_ = ::fdopen(fds[0], "r");
+        char line[512] = {};
+        if (std::fgets(line, sizeof line, out_) != nullptr) {
+            endpoint_ = line;
+            if (!endpoint_.empty() && endpoint_.back() == '\n')
+                endpoint_.pop_back();
+        }
+    }
+    ~SimProcess() { stop(); }
+    const std::string& endpoint() const { return endpoint_; }
+    // SIGTERM and wait; returns the exit status.
+    int stop() {
+        if (pid_ <= 0)
+            return status_;
+        ::kill(pid_, SIGTERM);
+        int st = 0;
+        ::waitpid(pid_, &st, 0);
+        pid_ = -1;
+        if (out_ != nullptr)
+            std::fclose(out_);
+        out_ = nullptr;
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return status_;
+    }
+
+  private:
+    pid_t pid_ = -1;
+    FILE* out_ = nullptr;
+    std::string endpoint_;
+    int status_ = -1;
+};
+
+// A flashloader-like image: IVT at 0x20208000 (offset 0), entry inside the 4 KiB app at +0x400.
+boot::BootImage flashloader_image() {
+    const auto& dev = device::find_device("mimxrt1020");
+    boot::BuildOptions o;
+    o.device = &dev;
+    o.boot_device = device::BootDevice::SerialDownloader;
+    Bytes app(0x1000, 0x5A);
+    store_le32(app.data(), 0x20020000);
+    store_le32(app.data() + 4, dev.flashloader_address + 0x501);
+    o.app.add(dev.flashloader_address + 0x400, app, "flashloader");
+    return boot::build_image(o);
+}
+
+Bytes pattern(std::size_t n) {
+    Bytes out(n);
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::uint8_t>((i * 131) ^ (i >> 9));
+    return out;
+}
+
+nlohmann::json inspect_json(const TempDir& state) {
+    auto r = rtprov("--json sim --state " + state.path().string() + " inspect");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+}
+
+TEST(SimE2e, PrintsThePtyAndStopsCleanlyOnSigterm) {
+    TempDir state;
+    SimProcess sim("sim --uart --state " + state.path().string() + " --link " +
+                   (state / "tty").string());
+    ASSERT_TRUE(sim.endpoint().starts_with("/dev/pts/")) << sim.endpoint();
+    EXPECT_EQ(std::filesystem::read_symlink(state / "tty").string(), sim.endpoint());
+    EXPECT_EQ(sim.stop(), 0);
+    const auto doc = inspect_json(state);
+    EXPECT_EQ(doc["device"], "mimxrt1020");
+    EXPECT_EQ(doc["state"], "rom");
+    EXPECT_EQ(doc["boot_check"]["boots"], false);
+    EXPECT_EQ(doc["boot_check"]["reason"],
+              "no FCB at flash offset 0x0 (tag 0xFFFFFFFF, expected \"FCFB\")");
+}
+
+// The whole provisioning flow in-process over the pty: SDP load + jump, then MCUBoot.
+TEST(SimE2e, FlashloaderFlowOverThePty) {
+    TempDir state;
+    SimProcess sim("sim --uart --state " + state.path().string());
+    auto t = transport::open_uart(sim.endpoint(), 115200);
+    proto::SdpClient sdp(*t, 2000ms);
+    const auto img = flashloader_image();
+    sdp.write_file(img.address, img.data);
+    sdp.jump_address(img.address + img.ivt_offset);
+
+    proto::McuBootClient mb(*t, 5000ms);
+    mb.ping();
+    EXPECT_EQ(mb.get_property(1).at(0), 0x4B010600u);  // K1.6.0
+    mb.fill_memory(0x2000, 4, 0xC0000007);
+    mb.configure_memory(9, 0x2000);
+    mb.flash_erase_region(0x60000000, 0x100000);
+    const Bytes data = pattern(0x100000);
+    mb.write_memory(0x60000000, data);
+    EXPECT_EQ(mb.read_memory(0x60000000, 0x100000), data);
+
+    mb.efuse_program_once(0x26, 0x0000F0F0);  // GP1
+    mb.efuse_program_once(0x26, 0x00000F0F);
+    EXPECT_EQ(mb.efuse_read_once(0x26), 0x0000FFFFu);
+    mb.efuse_program_once(0x00, 1u << 10);  // GP1_LOCK
+    EXPECT_THROW(mb.efuse_program_once(0x26, 0x10000), proto::McuBootStatusError);
+    t.reset();
+    EXPECT_EQ(sim.stop(), 0);
+
+    const auto doc = inspect_json(state);
+    EXPECT_EQ(doc["state"], "flashloader");
+    ASSERT_EQ(doc["flash"]["used"].size(), 1u);
+    EXPECT_EQ(doc["flash"]["used"][0]["address"], 0x60000000u);
+    EXPECT_EQ(doc["flash"]["used"][0]["length"], 0x100000u);
+    bool gp1 = false;
+    for (const auto& f : doc["fuses"])
+        gp1 = gp1 || (f["name"] == "GP1" && f["value"] == 0xFFFFu);
+    EXPECT_TRUE(gp1) << doc.dump();
+    EXPECT_EQ(doc["boot_check"]["boots"], false);  // pattern data: no FCB
+
+    // Flash and fuses survive a restart.
+    SimProcess again("sim --uart --state " + state.path().string());
+    auto t2 = transport::open_uart(again.endpoint(), 115200);
+    proto::SdpClient sdp2(*t2, 2000ms);
+    sdp2.write_file(img.address, img.data);
+    sdp2.jump_address(img.address + img.ivt_offset);
+    proto::McuBootClient mb2(*t2, 5000ms);
+    mb2.ping();
+    mb2.fill_memory(0x2000, 4, 0xC0000007);
+    mb2.configure_memory(9, 0x2000);
+    EXPECT_EQ(mb2.read_memory(0x60000100, 256), Bytes(data.begin() + 256, data.begin() + 512));
+    EXPECT_EQ(mb2.efuse_read_once(0x26), 0x0000FFFFu);
+}
+
+// The same flow through the CLI host commands.
+TEST(SimE2e, CliSdpAndMbootCommands) {
+    if (rtprov("mboot --help").exit_code != 0 || rtprov("sdp --help").exit_code != 0)
+        GTEST_SKIP() << "rtprov sdp / rtprov mboot are not built yet";
+    TempDir state;
+    SimProcess sim("sim --uart --state " + state.path().string());
+    const std::string port = " -p uart:" + sim.endpoint() + " ";
+    const auto img = flashloader_image();
+    write_bytes(state / "fl.bin", img.data);
+    auto r = rtprov("sdp" + port + "write-file " + std::to_string(img.address) + " " +
+                    (state / "fl.bin").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = rtprov("sdp" + port + "jump-address " + std::to_string(img.address));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = rtprov("mboot" + port + "get-property 1");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("K1.6.0"), std::string::npos) << r.out;
+    ASSERT_EQ(rtprov("mboot" + port + "fill-memory 0x2000 4 0xC0000007").exit_code, 0);
+    ASSERT_EQ(rtprov("mboot" + port + "configure-memory 9 0x2000").exit_code, 0);
+    ASSERT_EQ(rtprov("mboot" + port + "flash-erase-region 0x60000000 0x10000").exit_code, 0);
+    const Bytes data = pattern(0x8000);
+    write_bytes(state / "data.bin", data);
+    r = rtprov("mboot" + port + "write-memory 0x60000000 " + (state / "data.bin").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = rtprov("mboot" + port + "read-memory 0x60000000 0x8000 " + (state / "back.bin").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(read_file(state / "back.bin"), data);
+    ASSERT_EQ(rtprov("mboot" + port + "efuse-program-once 0x26 0x0F").exit_code, 0);
+    r = rtprov("mboot" + port + "efuse-read-once 0x26");
+    EXPECT_NE(r.out.find("Response word 2 = 15 (0xf)"), std::string::npos) << r.out;
+}
+
+TEST(SimE2e, BaudThrottlingMatchesTheLineRate) {
+    SimProcess sim("sim --uart --baud 115200");
+    auto t = transport::open_uart(sim.endpoint(), 115200);
+    proto::SdpClient sdp(*t, 5000ms);
+    const Bytes data(0x2000, 0xA5);  // 8 KiB: 0.71 s at 11520 bytes/s
+    const auto start = std::chrono::steady_clock::now();
+    sdp.write_file(0x20000000, data);
+    const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+    EXPECT_GT(secs.count(), 0.6);
+    EXPECT_LT(secs.count(), 3.0);
+}
+
+TEST(SimE2e, BadFaultSpecIsAUsageError) {
+    auto r = rtprov("sim --uart --faults drop=7");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "rtprov: error: --faults: drop=7: probability must be between 0 and 1\n");
+}
+
+TEST(SimE2e, PowerLossSavesAPartialWrite) {
+    TempDir state;
+    SimProcess sim("sim --uart --faults power-loss-after=5000 --state " + state.path().string());
+    auto t = transport::open_uart(sim.endpoint(), 115200);
+    proto::SdpClient sdp(*t, 2000ms);
+    const auto img = flashloader_image();
+    sdp.write_file(img.address, img.data);
+    sdp.jump_address(img.address + img.ivt_offset);
+    proto::McuBootClient mb(*t, 1000ms);
+    mb.fill_memory(0x2000, 4, 0xC0000007);
+    mb.configure_memory(9, 0x2000);
+    EXPECT_THROW(mb.write_memory(0x60000000, Bytes(0x4000, 0)), Error);
+    t.reset();
+    EXPECT_EQ(sim.stop(), 3);
+    const auto doc = inspect_json(state);
+    ASSERT_EQ(doc["flash"]["used"].size(), 1u);
+    EXPECT_EQ(doc["flash"]["used"][0]["length"], 0x2000u);  // 5000 bytes: two 4 KiB sectors
+}
+
+}  // namespace
+}  // namespace rtprov::test
