@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 #include "rtprov/device/device.hpp"
+#include "rtprov/proto/scan.hpp"
 
 namespace rtprov::cli {
 
@@ -77,9 +78,13 @@ class DevicesCommand : public Command {
   public:
     void setup(CLI::App& app) override {
         app.add_option("name", name_, "Show one part in detail (e.g. mimxrt1050)");
+        app.add_flag("--scan", scan_,
+                     "List connected RT10xx boot ROMs and flashloaders on USB (with --port URIs)");
     }
 
     int run(Output& out) override {
+        if (scan_)
+            return run_scan(out);
         if (!name_.empty()) {
             const auto& d = device::find_device(name_);
             out.result(device_json(d));
@@ -103,7 +108,31 @@ class DevicesCommand : public Command {
     }
 
   private:
+    int run_scan(Output& out) {
+        nlohmann::json list = nlohmann::json::array();
+        const auto found = proto::scan_usb();
+        for (const auto& d : found) {
+            std::string parts;
+            for (const auto& p : d.parts)
+                parts += (parts.empty() ? "" : ",") + p;
+            out.text("{:04x}:{:04x} {:<11} {:<40} --port {}{}", d.vid, d.pid, d.mode, parts, d.uri,
+                     d.serial.empty() ? "" : " (serial " + d.serial + ")");
+            list.push_back({{"vid", d.vid},
+                            {"pid", d.pid},
+                            {"mode", d.mode},
+                            {"parts", d.parts},
+                            {"serial", d.serial},
+                            {"path", d.path},
+                            {"uri", d.uri}});
+        }
+        if (found.empty())
+            out.text("no RT10xx boot ROM or flashloader found on USB");
+        out.result({{"devices", list}});
+        return 0;
+    }
+
     std::string name_;
+    bool scan_ = false;
 };
 
 }  // namespace

@@ -127,6 +127,14 @@ TEST(Cli, InfoRefusesGarbage) {
     EXPECT_NE(r.err.find("junk.bin: no IVT found"), std::string::npos) << r.err;
 }
 
+// No board is attached here: the scan must give an empty list, not fail.
+TEST(Cli, DevicesScanWithoutBoardsIsAnEmptyList) {
+    auto r = rtprov("devices --scan --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(doc["devices"].is_array());
+}
+
 TEST(Cli, DevicesListsTheFamily) {
     auto r = rtprov("devices --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
