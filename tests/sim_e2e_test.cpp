@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -171,17 +172,15 @@ TEST(SimE2e, FlashloaderFlowOverThePty) {
     EXPECT_EQ(mb2.efuse_read_once(0x26), 0x0000FFFFu);
 }
 
-// The same flow through the CLI host commands.
-TEST(SimE2e, CliSdpAndMbootCommands) {
-    if (rtprov("mboot --help").exit_code != 0 || rtprov("sdp --help").exit_code != 0)
-        GTEST_SKIP() << "rtprov sdp / rtprov mboot are not built yet";
-    TempDir state;
-    SimProcess sim("sim --uart --state " + state.path().string());
-    const std::string port = " -p uart:" + sim.endpoint() + " ";
+// The provisioning flow through the CLI host commands on `port` (a -p URI): SDP load and jump,
+// then MCUBoot configure, erase, write `size` bytes, read them back, and fuses with write-once
+// (OR) semantics and a lock. `dir` holds the files exchanged with rtprov.
+void cli_flow(const std::string& port_uri, const TempDir& dir, std::size_t size) {
+    const std::string port = " -p " + port_uri + " ";
     const auto img = flashloader_image();
-    write_bytes(state / "fl.bin", img.data);
+    write_bytes(dir / "fl.bin", img.data);
     auto r = rtprov("sdp" + port + "write-file " + std::to_string(img.address) + " " +
-                    (state / "fl.bin").string());
+                    (dir / "fl.bin").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     r = rtprov("sdp" + port + "jump-address " + std::to_string(img.address));
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -190,17 +189,50 @@ TEST(SimE2e, CliSdpAndMbootCommands) {
     EXPECT_NE(r.out.find("K1.6.0"), std::string::npos) << r.out;
     ASSERT_EQ(rtprov("mboot" + port + "fill-memory 0x2000 4 0xC0000007").exit_code, 0);
     ASSERT_EQ(rtprov("mboot" + port + "configure-memory 9 0x2000").exit_code, 0);
-    ASSERT_EQ(rtprov("mboot" + port + "flash-erase-region 0x60000000 0x10000").exit_code, 0);
-    const Bytes data = pattern(0x8000);
-    write_bytes(state / "data.bin", data);
-    r = rtprov("mboot" + port + "write-memory 0x60000000 " + (state / "data.bin").string());
+    const std::string hex_size = fmt::format("0x{:X}", size);
+    r = rtprov("mboot" + port + "flash-erase-region 0x60000000 " + hex_size);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    r = rtprov("mboot" + port + "read-memory 0x60000000 0x8000 " + (state / "back.bin").string());
+    const Bytes data = pattern(size);
+    write_bytes(dir / "data.bin", data);
+    r = rtprov("mboot" + port + "write-memory 0x60000000 " + (dir / "data.bin").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(read_file(state / "back.bin"), data);
+    r = rtprov("mboot" + port + "read-memory 0x60000000 " + hex_size + " " +
+               (dir / "back.bin").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(read_file(dir / "back.bin"), data);
+    // Fuses only gain bits: programming 0xF0 after 0x0F reads back 0xFF.
     ASSERT_EQ(rtprov("mboot" + port + "efuse-program-once 0x26 0x0F").exit_code, 0);
+    ASSERT_EQ(rtprov("mboot" + port + "efuse-program-once 0x26 0xF0").exit_code, 0);
     r = rtprov("mboot" + port + "efuse-read-once 0x26");
-    EXPECT_NE(r.out.find("Response word 2 = 15 (0xf)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Response word 2 = 255 (0xff)"), std::string::npos) << r.out;
+    // After GP1_LOCK (bit 10 of LOCK, index 0) GP1 cannot be programmed any more.
+    ASSERT_EQ(rtprov("mboot" + port + "efuse-program-once 0x00 0x400").exit_code, 0);
+    r = rtprov("mboot" + port + "efuse-program-once 0x26 0x100");
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_NE(r.err.find("kStatus_OCOTP_ProgramFailure"), std::string::npos) << r.err;
+    r = rtprov("mboot" + port + "efuse-read-once 0x26");
+    EXPECT_NE(r.out.find("Response word 2 = 255 (0xff)"), std::string::npos) << r.out;
+}
+
+TEST(SimE2e, CliSdpAndMbootCommands) {
+    TempDir state;
+    SimProcess sim("sim --uart --state " + state.path().string());
+    cli_flow("uart:" + sim.endpoint(), state, 0x8000);
+}
+
+// The same CLI flow over the HID-report socket, with a 1 MiB write; the state survives the sim.
+TEST(SimE2e, CliSdpAndMbootCommandsOverHid) {
+    TempDir state;
+    const std::string sock = (state / "hid.sock").string();
+    SimProcess sim("sim --hid " + sock + " --state " + state.path().string());
+    ASSERT_EQ(sim.endpoint(), sock);
+    cli_flow("sim:" + sock, state, 0x100000);
+    EXPECT_EQ(sim.stop(), 0);
+    const auto doc = inspect_json(state);
+    EXPECT_EQ(doc["state"], "flashloader");
+    ASSERT_EQ(doc["flash"]["used"].size(), 1u);
+    EXPECT_EQ(doc["flash"]["used"][0]["address"], 0x60000000u);
+    EXPECT_EQ(doc["flash"]["used"][0]["length"], 0x100000u);
 }
 
 TEST(SimE2e, BaudThrottlingMatchesTheLineRate) {

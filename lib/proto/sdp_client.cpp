@@ -20,9 +20,6 @@ std::string word_text(std::uint32_t w) {
                                   : fmt::format("0x{:08X} ({})", w, name);
 }
 
-// After JUMP_ADDRESS the ROM answers an error word only when the image is rejected.
-constexpr std::chrono::milliseconds kJumpErrorWait{300};
-
 }  // namespace
 
 SdpClient::SdpClient(transport::Transport& t, std::chrono::milliseconds timeout)
@@ -199,7 +196,7 @@ void SdpClient::jump_address(std::uint32_t ivt_address) {
     read_hab_word(CommandType::JumpAddress);
     std::uint32_t err = 0;
     try {
-        err = read_word("status", kJumpErrorWait);
+        err = read_word("status", jump_wait_);
     } catch (const Error&) {
         return;  // nothing (or a disconnect): the ROM is running the image
     }

@@ -162,8 +162,12 @@ void Session::send_next_frame(Bytes& out) {
     last_frame_ = std::move(tx_.front());
     tx_.pop_front();
     awaiting_ack_ = true;
+    send_frame(last_frame_, out);
+}
+
+void Session::send_frame(const Bytes& frame, Bytes& out) {
     const std::size_t start = out.size();
-    out.insert(out.end(), last_frame_.begin(), last_frame_.end());
+    out.insert(out.end(), frame.begin(), frame.end());
     if (faults_ != nullptr && faults_->corrupt_crc())
         out[start + 4] ^= 0xA5;
 }
@@ -181,7 +185,8 @@ void Session::mboot_bytes(Bytes& out) {
                     awaiting_ack_ = false;
                     send_next_frame(out);
                 } else if (f.type == mb::PacketType::Nak && awaiting_ack_) {
-                    out.insert(out.end(), last_frame_.begin(), last_frame_.end());
+                    // A resent frame crosses the same noisy line: it may be corrupted again.
+                    send_frame(last_frame_, out);
                 } else if (f.type == mb::PacketType::Ping) {
                     // A ping starts over: whatever exchange was under way is abandoned.
                     tx_.clear();

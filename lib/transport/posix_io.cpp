@@ -3,6 +3,7 @@
 #include "posix_io.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,13 +33,19 @@ bool wait_readable(int fd, std::chrono::milliseconds timeout, const std::string&
     }
 }
 
-void write_all(int fd, ByteView data, const std::string& who) {
+void write_all(int fd, ByteView data, const std::string& who, bool socket) {
     std::size_t done = 0;
     while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        const std::uint8_t* at = data.data() + done;
+        const std::size_t left = data.size() - done;
+        ssize_t n = socket ? ::send(fd, at, left, MSG_NOSIGNAL) : ::write(fd, at, left);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EPIPE || errno == ECONNRESET || errno == EIO) {  // EIO: pty hung up
+                throw Error(ErrorCode::Device,
+                            fmt::format("{}: connection closed by the device", who));
+            }
             if (errno == EAGAIN) {
                 pollfd p{fd, POLLOUT, 0};
                 ::poll(&p, 1, 100);

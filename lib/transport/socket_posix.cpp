@@ -2,6 +2,7 @@
 // (sim-uart:). Also wraps any connected stream fd (socketpair, pty master) for tests.
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,10 +19,15 @@ namespace rtprov::transport {
 
 namespace {
 
+bool is_socket(int fd) {
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 class SocketTransport : public Transport {
   public:
     SocketTransport(int fd, bool hid, std::string description)
-        : fd_(fd), hid_(hid), description_(std::move(description)) {}
+        : fd_(fd), hid_(hid), socket_(is_socket(fd)), description_(std::move(description)) {}
     ~SocketTransport() override { ::close(fd_); }
 
     bool is_hid() const override { return hid_; }
@@ -29,7 +35,7 @@ class SocketTransport : public Transport {
     void write(ByteView data) override {
         if (hid_)
             return Transport::write(data);
-        detail::write_all(fd_, data, description_);
+        detail::write_all(fd_, data, description_, socket_);
     }
     std::size_t read(std::span<std::uint8_t> buf, std::chrono::milliseconds timeout) override {
         if (hid_)
@@ -50,7 +56,7 @@ class SocketTransport : public Transport {
         frame[0] = id;
         store_le16(frame.data() + 1, static_cast<std::uint16_t>(payload.size()));
         std::copy(payload.begin(), payload.end(), frame.begin() + 3);
-        detail::write_all(fd_, frame, description_);
+        detail::write_all(fd_, frame, description_, socket_);
     }
 
     std::optional<HidReport> read_report(std::chrono::milliseconds timeout) override {
@@ -95,6 +101,7 @@ class SocketTransport : public Transport {
 
     int fd_;
     bool hid_;
+    bool socket_;  // false for a wrapped pty master
     std::string description_;
 };
 

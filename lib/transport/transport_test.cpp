@@ -151,6 +151,26 @@ TEST(Socket, ClosedPeerAndTruncatedFrame) {
               "sim:test: connection closed by the device");
 }
 
+// Writing to a device that went away is a named error, not a SIGPIPE killing the host process.
+TEST(Socket, WriteToAClosedPeerIsAnErrorNotASignal) {
+    for (const bool hid : {true, false}) {
+        int sv[2];
+        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+        auto host = socket_transport_from_fd(sv[0], hid, "sim:test");
+        ::close(sv[1]);
+        EXPECT_EQ(error_of(
+                      [&] {
+                          if (hid) {
+                              host->write_report(1, Bytes(16, 0));
+                          } else {
+                              host->write(Bytes(16, 0));
+                          }
+                      },
+                      ErrorCode::Device),
+                  "sim:test: connection closed by the device");
+    }
+}
+
 TEST(Socket, ByteStreamMode) {
     int sv[2];
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);

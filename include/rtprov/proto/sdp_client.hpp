@@ -23,6 +23,9 @@ class SdpClient {
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
     void set_progress(ProgressFn fn) { progress_ = std::move(fn); }
+    // How long jump_address() waits for an error word after the HAB word (default 300 ms; a
+    // silent ROM means the jump was taken).
+    void set_jump_error_wait(std::chrono::milliseconds wait) { jump_wait_ = wait; }
     // The HAB word of the last exchange (0 before any).
     std::uint32_t last_hab_word() const { return hab_word_; }
     // True when the last HAB word was HAB_LOCKED (closed part).
@@ -60,6 +63,7 @@ class SdpClient {
     std::chrono::milliseconds timeout_;
     ProgressFn progress_;
     std::uint32_t hab_word_ = 0;
+    std::chrono::milliseconds jump_wait_{300};
 };
 
 }  // namespace rtprov::proto

@@ -41,28 +41,44 @@ FaultSpec parse_fault_spec(std::string_view spec);
 // The canonical SPEC text of `spec` (only non-default items).
 std::string to_string(const FaultSpec& spec);
 
-// Draws the faults of one run from a seeded generator.
+// How many faults of each kind fired so far.
+struct FaultCounts {
+    std::uint64_t drop = 0;
+    std::uint64_t crc = 0;
+    std::uint64_t nak = 0;
+    std::uint64_t delay_ack = 0;
+    std::uint64_t program_fail = 0;
+};
+
+// Draws the faults of one run from a seeded generator and counts those that fired (so a test can
+// tell a run that met a fault from one that did not).
 class FaultInjector {
   public:
     FaultInjector(FaultSpec spec, std::uint64_t seed) : spec_(spec), rng_(seed) {}
     const FaultSpec& spec() const { return spec_; }
 
-    bool drop_byte() { return chance(spec_.drop); }
-    bool corrupt_crc() { return chance(spec_.crc); }
-    bool nak() { return chance(spec_.nak); }
-    bool program_fail() { return chance(spec_.program_fail); }
+    bool drop_byte() { return chance(spec_.drop, counts_.drop); }
+    bool corrupt_crc() { return chance(spec_.crc, counts_.crc); }
+    bool nak() { return chance(spec_.nak, counts_.nak); }
+    bool program_fail() { return chance(spec_.program_fail, counts_.program_fail); }
     // How long to hold back the next ACK (zero most of the time).
     std::chrono::milliseconds ack_delay() {
-        return chance(spec_.delay_ack) ? spec_.delay_ack_time : std::chrono::milliseconds{0};
+        return chance(spec_.delay_ack, counts_.delay_ack) ? spec_.delay_ack_time
+                                                          : std::chrono::milliseconds{0};
     }
+    // Faults fired so far.
+    const FaultCounts& counts() const { return counts_; }
 
   private:
-    bool chance(double p) {
-        return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p;
+    bool chance(double p, std::uint64_t& fired) {
+        const bool hit = p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p;
+        fired += hit ? 1 : 0;
+        return hit;
     }
 
     FaultSpec spec_;
     std::mt19937_64 rng_;
+    FaultCounts counts_;
 };
 
 }  // namespace rtprov::sim

@@ -47,6 +47,8 @@ class Session {
     void send_sdp_reply(const SdpReply& r, Bytes& out) const;
     void queue_mboot(std::vector<MbootOut> items);
     void send_next_frame(Bytes& out);
+    // Appends `frame` to `out`, its CRC corrupted when the crc fault fires.
+    void send_frame(const Bytes& frame, Bytes& out);
     void ack(Bytes& out);
 
     Chip* chip_;
