@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "device_ops.hpp"
 #include "rtprov/proto/mboot_client.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -12,15 +13,7 @@ namespace rtprov::cli {
 
 namespace {
 
-struct MbootOp {
-    std::string_view name;
-    std::string_view usage;  // blhost's positional arguments
-    std::size_t min_args;
-    std::size_t max_args;
-    std::string_view help;
-};
-
-constexpr MbootOp kOps[] = {
+constexpr DeviceOp kOps[] = {
     {"get-property", "TAG [INDEX]", 1, 2, "Read a property (number or name, e.g. 1, 11, 0x19)"},
     {"set-property", "TAG VALUE", 2, 2, "Write a property"},
     {"read-memory", "ADDRESS COUNT [FILE] [MEMORY_ID]", 2, 4, "Read memory (to FILE or stdout)"},
@@ -61,36 +54,14 @@ std::optional<Bytes> parse_hex_braces(std::string_view s) {
 class MbootCommand : public Command {
   public:
     void setup(CLI::App& app) override {
-        app.require_subcommand(1);
-        app.add_option("-p,--port", port_,
-                       "Device: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, sim:SOCKET")
-            ->required();
-        app.add_option("--timeout", timeout_ms_, "Response timeout in milliseconds")
-            ->capture_default_str();
-        for (const auto& op : kOps) {
-            CLI::App* sub = app.add_subcommand(std::string(op.name), std::string(op.help));
-            if (op.max_args > 0) {
-                sub->add_option("args", args_, std::string(op.usage))
-                    ->expected(static_cast<int>(op.min_args), static_cast<int>(op.max_args));
-            }
-            subs_.push_back({sub, &op});
-        }
-        app.footer("Example: rtprov mboot -p usb:15a2:0073 fill-memory 0x2000 4 0xc0000007");
+        options_.setup(app, kOps,
+                       "Example: rtprov mboot -p usb:15a2:0073 fill-memory 0x2000 4 0xc0000007");
     }
 
     int run(Output& out) override {
-        const MbootOp* op = nullptr;
-        for (const auto& [sub, o] : subs_)
-            if (sub->parsed())
-                op = o;
-        if (!op)
-            throw Error(ErrorCode::Usage, "rtprov mboot: missing command");
-        if (args_.size() < op->min_args) {
-            throw Error(ErrorCode::Usage,
-                        fmt::format("mboot {}: expected {}", op->name, op->usage));
-        }
-        auto transport = transport::open_transport(port_);
-        proto::McuBootClient mb(*transport, std::chrono::milliseconds(timeout_ms_));
+        const DeviceOp* op = &options_.parsed("mboot");
+        auto transport = transport::open_transport(options_.port);
+        proto::McuBootClient mb(*transport, std::chrono::milliseconds(options_.timeout_ms));
         mb.set_progress([&](std::uint64_t done, std::uint64_t total) {
             out.detail("{} / {} bytes", done, total);
         });
@@ -104,19 +75,20 @@ class MbootCommand : public Command {
 
   private:
     std::uint32_t arg(std::size_t i, std::string_view what) const {
-        return parse_u32(args_.at(i), what);
+        return parse_u32(options_.args.at(i), what);
     }
     std::uint32_t opt(std::size_t i, std::string_view what, std::uint32_t dflt) const {
-        return args_.size() > i ? arg(i, what) : dflt;
+        return options_.args.size() > i ? arg(i, what) : dflt;
     }
 
-    void execute(const MbootOp& op, proto::McuBootClient& mb, Output& out, nlohmann::json& doc) {
+    void execute(const DeviceOp& op, proto::McuBootClient& mb, Output& out, nlohmann::json& doc) {
         namespace mboot = proto::mboot;
         const std::string_view n = op.name;
         if (n == "get-property") {
-            const auto tag = mboot::parse_property(args_[0]);
+            const auto tag = mboot::parse_property(options_.args[0]);
             if (!tag)
-                throw Error(ErrorCode::Usage, fmt::format("unknown property '{}'", args_[0]));
+                throw Error(ErrorCode::Usage,
+                            fmt::format("unknown property '{}'", options_.args[0]));
             const auto values = mb.get_property(*tag, opt(1, "index", 0));
             doc["property"] = mboot::property_name(*tag);
             doc["values"] = values;
@@ -126,16 +98,17 @@ class MbootCommand : public Command {
             if (*tag == 1 && !values.empty())
                 out.text("Current Version = {}", mboot::version_string(values[0]));
         } else if (n == "set-property") {
-            const auto tag = mboot::parse_property(args_[0]);
+            const auto tag = mboot::parse_property(options_.args[0]);
             if (!tag)
-                throw Error(ErrorCode::Usage, fmt::format("unknown property '{}'", args_[0]));
+                throw Error(ErrorCode::Usage,
+                            fmt::format("unknown property '{}'", options_.args[0]));
             mb.set_property(*tag, arg(1, "value"));
         } else if (n == "read-memory") {
             const Bytes data =
                 mb.read_memory(arg(0, "address"), arg(1, "count"), opt(3, "memory id", 0));
             doc["bytes"] = data.size();
-            if (args_.size() > 2 && args_[2] != "-") {
-                write_file_atomic(args_[2], data);
+            if (options_.args.size() > 2 && options_.args[2] != "-") {
+                write_file_atomic(options_.args[2], data);
             } else {
                 doc["data"] = data;
                 std::string hex;
@@ -145,10 +118,10 @@ class MbootCommand : public Command {
             }
         } else if (n == "write-memory") {
             Bytes data;
-            if (auto hex = parse_hex_braces(args_[1])) {
+            if (auto hex = parse_hex_braces(options_.args[1])) {
                 data = *hex;
             } else {
-                std::string path = args_[1];
+                std::string path = options_.args[1];
                 std::optional<std::uint32_t> count;
                 if (auto comma = path.rfind(','); comma != std::string::npos) {
                     count = parse_u32(path.substr(comma + 1), "byte count");
@@ -163,7 +136,7 @@ class MbootCommand : public Command {
             out.text("Wrote {} of {} bytes.", data.size(), data.size());
         } else if (n == "fill-memory") {
             std::uint32_t pattern = arg(2, "pattern");
-            const std::string unit = args_.size() > 3 ? args_[3] : "word";
+            const std::string unit = options_.args.size() > 3 ? options_.args[3] : "word";
             if (unit == "byte") {
                 pattern = (pattern & 0xFF) * 0x01010101u;
             } else if (unit == "short") {
@@ -184,12 +157,12 @@ class MbootCommand : public Command {
             doc["value"] = v;
             out.text("Response word 1 = 4 (0x4)\nResponse word 2 = {} (0x{:x})", v, v);
         } else if (n == "efuse-program-once") {
-            if (args_.size() > 2 && args_[2] != "nolock") {
+            if (options_.args.size() > 2 && options_.args[2] != "nolock") {
                 throw Error(ErrorCode::Usage, "efuse-program-once: only 'nolock' is supported");
             }
             mb.efuse_program_once(arg(0, "index"), arg(1, "value"));
         } else if (n == "receive-sb-file") {
-            const Bytes sb = read_file(args_[0]);
+            const Bytes sb = read_file(options_.args[0]);
             mb.receive_sb_file(sb);
             doc["bytes"] = sb.size();
         } else if (n == "execute") {
@@ -199,18 +172,16 @@ class MbootCommand : public Command {
         } else if (n == "reset") {
             mb.reset();
         } else if (n == "generate-key-blob") {
-            const Bytes blob = mb.generate_key_blob(read_file(args_[0]), opt(2, "key selector", 0));
-            write_file_atomic(args_[1], blob);
+            const Bytes blob =
+                mb.generate_key_blob(read_file(options_.args[0]), opt(2, "key selector", 0));
+            write_file_atomic(options_.args[1], blob);
             doc["bytes"] = blob.size();
         }
         if (n != "get-property" && n != "efuse-read-once" && n != "read-memory")
             out.text("Response status = 0 (0x0) Success.");
     }
 
-    std::string port_;
-    int timeout_ms_ = 5000;
-    std::vector<std::string> args_;
-    std::vector<std::pair<CLI::App*, const MbootOp*>> subs_;
+    DeviceOpOptions options_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "device_ops.hpp"
 #include "rtprov/proto/sdp_client.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -12,15 +13,7 @@ namespace rtprov::cli {
 
 namespace {
 
-struct SdpOp {
-    std::string_view name;
-    std::string_view usage;  // positional arguments, sdphost order
-    std::size_t min_args;
-    std::size_t max_args;
-    std::string_view help;
-};
-
-constexpr SdpOp kOps[] = {
+constexpr DeviceOp kOps[] = {
     {"error-status", "", 0, 0, "Read the HAB error status word"},
     {"read-register", "ADDRESS [FORMAT [COUNT]]", 1, 3,
      "Read COUNT bytes (default 4) at ADDRESS with access width FORMAT bits (8/16/32)"},
@@ -35,36 +28,15 @@ constexpr SdpOp kOps[] = {
 class SdpCommand : public Command {
   public:
     void setup(CLI::App& app) override {
-        app.require_subcommand(1);
-        app.add_option("-p,--port", port_,
-                       "Device: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, sim:SOCKET")
-            ->required();
-        app.add_option("--timeout", timeout_ms_, "Response timeout in milliseconds")
-            ->capture_default_str();
-        for (const auto& op : kOps) {
-            CLI::App* sub = app.add_subcommand(std::string(op.name), std::string(op.help));
-            if (op.max_args > 0) {
-                sub->add_option("args", args_, std::string(op.usage))
-                    ->expected(static_cast<int>(op.min_args), static_cast<int>(op.max_args));
-            }
-            subs_.push_back({sub, &op});
-        }
-        app.footer(
+        options_.setup(
+            app, kOps,
             "Example: rtprov sdp -p usb:1fc9:0130 write-file 0x20001C00 ivt_flashloader.bin");
     }
 
     int run(Output& out) override {
-        const SdpOp* op = nullptr;
-        for (const auto& [sub, o] : subs_)
-            if (sub->parsed())
-                op = o;
-        if (!op)
-            throw Error(ErrorCode::Usage, "rtprov sdp: missing command");
-        if (args_.size() < op->min_args) {
-            throw Error(ErrorCode::Usage, fmt::format("sdp {}: expected {}", op->name, op->usage));
-        }
-        auto transport = transport::open_transport(port_);
-        proto::SdpClient sdp(*transport, std::chrono::milliseconds(timeout_ms_));
+        const DeviceOp* op = &options_.parsed("sdp");
+        auto transport = transport::open_transport(options_.port);
+        proto::SdpClient sdp(*transport, std::chrono::milliseconds(options_.timeout_ms));
         sdp.set_progress([&](std::uint64_t done, std::uint64_t total) {
             out.detail("{} / {} bytes", done, total);
         });
@@ -78,18 +50,19 @@ class SdpCommand : public Command {
 
   private:
     std::uint32_t arg(std::size_t i, std::string_view what) const {
-        return parse_u32(args_.at(i), what);
+        return parse_u32(options_.args.at(i), what);
     }
 
-    void execute(const SdpOp& op, proto::SdpClient& sdp, Output& out, nlohmann::json& doc) {
+    void execute(const DeviceOp& op, proto::SdpClient& sdp, Output& out, nlohmann::json& doc) {
         const std::string_view n = op.name;
         if (n == "error-status") {
             const std::uint32_t w = sdp.error_status();
             doc["status"] = w;
             out.text("Status (HAB mode) = {}", proto::sdp::describe_error_status(w));
         } else if (n == "read-register") {
-            const auto format = static_cast<std::uint8_t>(args_.size() > 1 ? arg(1, "format") : 32);
-            const std::uint32_t count = args_.size() > 2 ? arg(2, "count") : 4;
+            const auto format =
+                static_cast<std::uint8_t>(options_.args.size() > 1 ? arg(1, "format") : 32);
+            const std::uint32_t count = options_.args.size() > 2 ? arg(2, "count") : 4;
             const Bytes data = sdp.read_register(arg(0, "address"), count, format);
             doc["data"] = data;
             std::string hex;
@@ -102,7 +75,7 @@ class SdpCommand : public Command {
             sdp.write_register(arg(0, "address"), arg(2, "value"), format);
             out.text("Wrote 0x{:X} at 0x{:08X}", arg(2, "value"), arg(0, "address"));
         } else if (n == "write-file" || n == "write-dcd") {
-            const Bytes data = read_file(args_.at(1));
+            const Bytes data = read_file(options_.args.at(1));
             if (n == "write-file") {
                 sdp.write_file(arg(0, "address"), data);
             } else {
@@ -122,10 +95,7 @@ class SdpCommand : public Command {
         }
     }
 
-    std::string port_;
-    int timeout_ms_ = 5000;
-    std::vector<std::string> args_;
-    std::vector<std::pair<CLI::App*, const SdpOp*>> subs_;
+    DeviceOpOptions options_;
 };
 
 }  // namespace
