@@ -7,7 +7,7 @@
 #include "image_json.hpp"
 
 #include "rtprov/boot/image.hpp"
-#include "rtprov/hab/sign.hpp"
+#include "rtprov/project/build_outputs.hpp"
 #include "rtprov/project/project_file.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -61,12 +61,17 @@ class BuildCommand : public Command {
         if (!spec.output)
             throw Error(ErrorCode::Usage, "no output file: give -o FILE or 'output:'");
 
-        const boot::BuildOptions options = with_context(project_.empty() ? "build" : project_,
-                                                        [&] { return project::resolve(spec); });
-        const boot::BootImage image = boot::build_image(options);
+        std::optional<std::string> env_password;
+        if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
+            env_password = p;
+        const project::BuildOutputs built = with_context(
+            project_.empty() ? "build" : project_,
+            [&] { return project::build_outputs(spec, env_password, spec.output->string()); });
+        const boot::BuildOptions& options = built.options;
+        const boot::BootImage& image = built.image;
         for (const auto& w : image.warnings)
             out.warning(w);
-        const Bytes data = spec.hab ? sign(spec, image) : image.data;
+        const Bytes& data = built.data;
         write_file_atomic(*spec.output, data);
 
         out.text(
@@ -86,19 +91,6 @@ class BuildCommand : public Command {
     }
 
   private:
-    // Signs the built image as the project's `hab:` section says (key password: the section's
-    // file, else $RTPROV_KEY_PASSWORD).
-    static Bytes sign(const project::BuildSpec& spec, const boot::BootImage& image) {
-        std::optional<std::string> env_password;
-        if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
-            env_password = p;
-        return with_context("signing", [&] {
-            const hab::SignSettings settings =
-                project::resolve_hab(*spec.hab, spec.padding, env_password);
-            return hab::sign_image(image.data, spec.output->string(), settings).data;
-        });
-    }
-
     project::BuildSpec from_options() {
         if (spec_.device.empty() || app_file_.empty()) {
             throw Error(ErrorCode::Usage,

@@ -46,6 +46,8 @@ std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_info_command();
 std::unique_ptr<Command> make_devices_command();
 std::unique_ptr<Command> make_fcb_command();
+std::unique_ptr<Command> make_export_pkg_command();
+std::unique_ptr<Command> make_import_pkg_command();
 std::unique_ptr<Command> make_sdp_command();
 std::unique_ptr<Command> make_mboot_command();
 std::unique_ptr<Command> make_sim_command();

@@ -1,0 +1,30 @@
+#pragma once
+// Building a project's outputs in one call: resolve the spec, build the bootable image and, with
+// a `hab:` section, sign it. What `rtprov build -c` and `rtprov export-pkg` share, so both always
+// build from the files on disk.
+
+#include <optional>
+#include <string>
+
+#include "rtprov/boot/image.hpp"
+#include "rtprov/project/build_spec.hpp"
+#include "rtprov/util/bytes.hpp"
+
+namespace rtprov::project {
+
+struct BuildOutputs {
+    boot::BuildOptions options;  // what resolve() made of the spec
+    boot::BootImage image;       // the unsigned image (its warnings included)
+    Bytes data;                  // the final file: `image.data`, or the signed image
+    bool is_signed = false;
+    Bytes srk_table;  // signed only: the SRK table used
+    Bytes srk_hash;   // signed only: its SHA-256 fuse hash
+};
+
+// Resolves `spec`, builds the image and signs it when `spec.hab` is set. `env_password` is the
+// value of RTPROV_KEY_PASSWORD (used when the hab section names no password file); `name` is
+// used in signing errors. Throws Error naming the file or setting at fault.
+BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::string>& env_password,
+                           const std::string& name);
+
+}  // namespace rtprov::project

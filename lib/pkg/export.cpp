@@ -1,0 +1,161 @@
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "readme.hpp"
+#include "rtprov/device/device.hpp"
+#include "rtprov/hab/key_io.hpp"
+#include "rtprov/hab/srk.hpp"
+#include "rtprov/pkg/package.hpp"
+#include "rtprov/project/build_outputs.hpp"
+#include "rtprov/project/project_file.hpp"
+#include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+
+namespace rtprov::pkg {
+
+namespace {
+
+struct Input {
+    std::filesystem::path source;  // absolute, as the project names it
+    FileRole role;
+    std::string name;  // inside the package
+    Bytes data;
+};
+
+// The inputs a build reads, public ones only: private keys, the key password and the DEK stay
+// out of the package.
+std::vector<Input> public_inputs(const project::BuildSpec& spec,
+                                 const std::filesystem::path& file) {
+    std::vector<Input> in{{file, FileRole::Project, {}, {}}, {spec.app, FileRole::App, {}, {}}};
+    if (spec.fcb && spec.fcb->file)
+        in.push_back({*spec.fcb->file, FileRole::Fcb, {}, {}});
+    if (spec.dcd)
+        in.push_back({*spec.dcd, FileRole::Dcd, {}, {}});
+    if (spec.hab) {
+        if (spec.hab->srk_table)
+            in.push_back({*spec.hab->srk_table, FileRole::SrkTable, {}, {}});
+        for (const auto& c : spec.hab->srk_certs)
+            in.push_back({c, FileRole::Certificate, {}, {}});
+        in.push_back({spec.hab->csf_cert, FileRole::Certificate, {}, {}});
+        in.push_back({spec.hab->img_cert, FileRole::Certificate, {}, {}});
+    }
+    return in;
+}
+
+// project/<path relative to the project folder>, or project/external/[N/]<file name> for a file
+// outside it; the same file named twice is packaged once.
+void name_inputs(std::vector<Input>& inputs, const std::filesystem::path& project_dir) {
+    std::set<std::string> used;
+    std::vector<Input> unique;
+    for (auto& in : inputs) {
+        in.source = in.source.lexically_normal();
+        if (std::any_of(unique.begin(), unique.end(),
+                        [&](const Input& u) { return u.source == in.source; })) {
+            continue;
+        }
+        const std::string rel = in.source.lexically_relative(project_dir).generic_string();
+        std::string name = "project/" + rel;
+        for (int n = 2; rel.empty() || unsafe_path_reason(name) || used.count(name); ++n) {
+            const std::string file = in.source.filename().string();
+            name = n == 2 ? "project/external/" + file
+                          : fmt::format("project/external/{}/{}", n - 1, file);
+            if (!unsafe_path_reason(name) && !used.count(name))
+                break;
+        }
+        used.insert(name);
+        in.name = name;
+        unique.push_back(std::move(in));
+    }
+    inputs = std::move(unique);
+}
+
+FileEntry entry_for(const std::string& path, ByteView data, FileRole role) {
+    return FileEntry{path, hab::hash_hex(hab::sha256(data)), data.size(), role, std::nullopt,
+                     false};
+}
+
+std::vector<FuseWordPlan> srk_fuse_plan(const device::Device& dev, ByteView srk_table) {
+    const hab::SrkFuseWords words = hab::srk_fuse_words(hab::srk_fuse_hash(srk_table));
+    const bool lockable = dev.fuse_field("SRK_LOCK") != nullptr;
+    std::vector<FuseWordPlan> plan;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string name = fmt::format("SRK{}", i);
+        const device::FuseWord* w = dev.fuse(name);
+        if (w == nullptr)
+            throw Error(ErrorCode::Internal, fmt::format("{} has no fuse word {}", dev.name, name));
+        plan.push_back({name, w->index, words[i],
+                        lockable ? LockPolicy::AfterVerify : LockPolicy::None,
+                        lockable ? "SRK_LOCK" : ""});
+    }
+    return plan;
+}
+
+}  // namespace
+
+ExportedPackage export_package(const ExportOptions& options) {
+    const std::filesystem::path project_file =
+        std::filesystem::absolute(options.project).lexically_normal();
+    const project::BuildSpec spec = project::load_project(project_file);
+    std::vector<Input> inputs = public_inputs(spec, project_file);
+    name_inputs(inputs, project_file.parent_path());
+    for (auto& in : inputs)
+        in.data = read_file(in.source);
+
+    const project::BuildOutputs built = with_context(project_file.string(), [&] {
+        return project::build_outputs(spec, options.env_password, "image");
+    });
+    // The build read the files again: a change in between would package one version of an input
+    // beside an image built from another.
+    for (const auto& in : inputs) {
+        if (read_file(in.source) != in.data) {
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("{}: changed while the package was being built; export again",
+                                    in.source.string()));
+        }
+    }
+
+    ExportedPackage out;
+    out.warnings = built.image.warnings;
+    Manifest& m = out.manifest;
+    m.writer = "rtprov " + options.rtprov_version;
+    m.device = std::string(built.options.device->name);
+    m.boot_device = std::string(device::boot_device_name(built.options.boot_device));
+    std::vector<ZipEntry> files;
+    const auto add = [&](FileEntry e, Bytes data) {
+        m.files.push_back(std::move(e));
+        files.push_back({m.files.back().path, std::move(data)});
+    };
+    FileEntry image = entry_for("images/" + m.boot_device + ".bin", built.data, FileRole::Image);
+    image.boot_device = m.boot_device;
+    image.is_signed = built.is_signed;
+    add(std::move(image), built.data);
+    if (built.is_signed) {
+        for (const Feature& f : known_features()) {
+            if (f.name != "hab-encrypted" || spec.hab->encrypt)
+                m.required.push_back({std::string(f.name), std::string(f.added_in)});
+        }
+        m.fuses = srk_fuse_plan(*built.options.device, built.srk_table);
+        add(entry_for("fuses/srk_hash.bin", built.srk_hash, FileRole::SrkHash), built.srk_hash);
+    }
+    for (auto& in : inputs) {
+        FileEntry e = entry_for(in.name, in.data, in.role);
+        add(std::move(e), std::move(in.data));
+    }
+    // README.txt describes the manifest's other files, so it is made last and listed too.
+    const std::string readme_text = format_readme(m);
+    Bytes readme(readme_text.begin(), readme_text.end());
+    add(entry_for("README.txt", readme, FileRole::Readme), readme);
+
+    std::sort(m.files.begin(), m.files.end(),
+              [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+    std::sort(files.begin(), files.end(),
+              [](const ZipEntry& a, const ZipEntry& b) { return a.name < b.name; });
+    const std::string manifest = format_manifest(m);
+    files.insert(files.begin(), ZipEntry{"manifest.json", Bytes(manifest.begin(), manifest.end())});
+    out.zip = write_zip(files, dos_time(options.source_date_epoch));
+    return out;
+}
+
+}  // namespace rtprov::pkg

@@ -1,0 +1,303 @@
+#include "rtprov/pkg/manifest.hpp"
+
+#include <array>
+#include <charconv>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::pkg {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr Feature kFeatures[] = {
+    {"hab-signed", "0.1.0", "the image is HAB4-signed; the part boots it closed once fused"},
+    {"hab-encrypted", "0.1.0", "the application is HAB-encrypted (DEK blob made on the device)"},
+    {"fuse-srk", "0.1.0", "the SRK hash is to be burned into SRK0..SRK7"},
+};
+
+constexpr std::array<std::string_view, 9> kRoleNames = {
+    "image", "srk-hash", "project", "app", "fcb", "dcd", "srk-table", "certificate", "readme"};
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+    throw Error(ErrorCode::BadInput, fmt::format("manifest.json: {}: {}", where, what));
+}
+
+// Reads manifest fields with errors naming the field path ("files[2].size") and the wrong type.
+class Reader {
+  public:
+    Reader(const Json& object, std::string path) : object_(object), path_(std::move(path)) {
+        if (!object_.is_object())
+            fail(path_.empty() ? "top level" : path_,
+                 fmt::format("expected an object, got {}", object_.type_name()));
+    }
+
+    const Json& get(std::string_view key) {
+        seen_.insert(std::string(key));
+        const auto it = object_.find(key);
+        if (it == object_.end())
+            fail(field(key), "missing");
+        return *it;
+    }
+    bool has(std::string_view key) const { return object_.contains(key); }
+
+    std::string string(std::string_view key) {
+        const Json& v = get(key);
+        if (!v.is_string())
+            fail(field(key), fmt::format("expected a string, got {}", v.type_name()));
+        return v.get<std::string>();
+    }
+    std::uint64_t unsigned_number(std::string_view key) {
+        const Json& v = get(key);
+        if (!v.is_number_unsigned())
+            fail(field(key), fmt::format("expected an unsigned integer, got {}", type_of(v)));
+        return v.get<std::uint64_t>();
+    }
+    bool boolean(std::string_view key) {
+        const Json& v = get(key);
+        if (!v.is_boolean())
+            fail(field(key), fmt::format("expected a boolean, got {}", v.type_name()));
+        return v.get<bool>();
+    }
+    const Json& array(std::string_view key) {
+        const Json& v = get(key);
+        if (!v.is_array())
+            fail(field(key), fmt::format("expected an array, got {}", v.type_name()));
+        return v;
+    }
+    std::string field(std::string_view key) const {
+        return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+    }
+    // Keys present but never asked for.
+    std::vector<std::string> unknown_keys() const {
+        std::vector<std::string> out;
+        for (const auto& [k, v] : object_.items())
+            if (!seen_.count(k))
+                out.push_back(field(k));
+        return out;
+    }
+
+  private:
+    static std::string type_of(const Json& v) {
+        return v.is_number_integer() ? "a negative integer" : std::string(v.type_name());
+    }
+    const Json& object_;
+    std::string path_;
+    std::set<std::string> seen_;
+};
+
+SchemaVersion parse_schema(const std::string& text) {
+    SchemaVersion v;
+    const auto dot = text.find('.');
+    const auto number = [&](std::string_view part, unsigned& out) {
+        const auto r = std::from_chars(part.data(), part.data() + part.size(), out);
+        return !part.empty() && r.ec == std::errc() && r.ptr == part.data() + part.size();
+    };
+    if (dot == std::string::npos || !number(std::string_view(text).substr(0, dot), v.major) ||
+        !number(std::string_view(text).substr(dot + 1), v.minor)) {
+        fail("schema_version", fmt::format("'{}' is not MAJOR.MINOR", text));
+    }
+    return v;
+}
+
+std::uint32_t parse_word_value(const std::string& where, const std::string& text) {
+    std::uint32_t value = 0;
+    const char* end = text.data() + text.size();
+    if (text.size() != 10 || !text.starts_with("0x") ||
+        std::from_chars(text.data() + 2, end, value, 16).ptr != end) {
+        fail(where, fmt::format("'{}' is not a 32-bit word written 0xXXXXXXXX", text));
+    }
+    return value;
+}
+
+bool is_sha256_hex(const std::string& s) {
+    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+FileEntry parse_file(const Json& j, std::size_t i, std::vector<std::string>& unknown) {
+    Reader r(j, fmt::format("files[{}]", i));
+    FileEntry f;
+    f.path = r.string("path");
+    f.sha256 = r.string("sha256");
+    if (!is_sha256_hex(f.sha256))
+        fail(r.field("sha256"), "expected 64 lower-case hex digits");
+    f.size = r.unsigned_number("size");
+    const std::string role = r.string("role");
+    const auto parsed = parse_file_role(role);
+    if (!parsed)
+        fail(r.field("role"), fmt::format("unknown role '{}'", role));
+    f.role = *parsed;
+    if (f.role == FileRole::Image) {
+        f.boot_device = r.string("boot_device");
+        f.is_signed = r.boolean("signed");
+    }
+    for (auto& k : r.unknown_keys())
+        unknown.push_back(std::move(k));
+    return f;
+}
+
+FuseWordPlan parse_fuse(const Json& j, std::size_t i, std::vector<std::string>& unknown) {
+    Reader r(j, fmt::format("fuses[{}]", i));
+    FuseWordPlan w;
+    w.word = r.string("word");
+    const std::uint64_t index = r.unsigned_number("index");
+    if (index > 0xFFFF)
+        fail(r.field("index"), fmt::format("{} is not an OTP word index", index));
+    w.index = static_cast<std::uint32_t>(index);
+    w.value = parse_word_value(r.field("value"), r.string("value"));
+    const std::string lock = r.string("lock");
+    const auto policy = parse_lock_policy(lock);
+    if (!policy)
+        fail(r.field("lock"), fmt::format("unknown lock policy '{}' (none, after-verify)", lock));
+    w.lock = *policy;
+    if (w.lock != LockPolicy::None)
+        w.lock_field = r.string("lock_field");
+    for (auto& k : r.unknown_keys())
+        unknown.push_back(std::move(k));
+    return w;
+}
+
+}  // namespace
+
+std::span<const Feature> known_features() {
+    return kFeatures;
+}
+
+const Feature* find_feature(std::string_view name) {
+    for (const auto& f : kFeatures)
+        if (f.name == name)
+            return &f;
+    return nullptr;
+}
+
+std::string_view file_role_name(FileRole role) {
+    return kRoleNames.at(static_cast<std::size_t>(role));
+}
+
+std::optional<FileRole> parse_file_role(std::string_view name) {
+    for (std::size_t i = 0; i < kRoleNames.size(); ++i)
+        if (kRoleNames[i] == name)
+            return static_cast<FileRole>(i);
+    return std::nullopt;
+}
+
+std::string_view lock_policy_name(LockPolicy policy) {
+    return policy == LockPolicy::None ? "none" : "after-verify";
+}
+
+std::optional<LockPolicy> parse_lock_policy(std::string_view name) {
+    if (name == "none")
+        return LockPolicy::None;
+    if (name == "after-verify")
+        return LockPolicy::AfterVerify;
+    return std::nullopt;
+}
+
+std::string format_manifest(const Manifest& m) {
+    Json doc;
+    doc["schema_version"] = fmt::format("{}.{}", m.schema.major, m.schema.minor);
+    doc["requires"] = Json::array();
+    for (const auto& f : m.required)
+        doc["requires"].push_back({{"feature", f.name}, {"added_in", f.added_in}});
+    doc["writer"] = m.writer;
+    doc["device"] = m.device;
+    doc["boot_device"] = m.boot_device;
+    doc["files"] = Json::array();
+    for (const auto& f : m.files) {
+        Json e = {{"path", f.path},
+                  {"sha256", f.sha256},
+                  {"size", f.size},
+                  {"role", file_role_name(f.role)}};
+        if (f.role == FileRole::Image) {
+            e["boot_device"] = f.boot_device.value_or("");
+            e["signed"] = f.is_signed;
+        }
+        doc["files"].push_back(std::move(e));
+    }
+    doc["fuses"] = Json::array();
+    for (const auto& w : m.fuses) {
+        Json e = {{"word", w.word},
+                  {"index", w.index},
+                  {"value", fmt::format("0x{:08x}", w.value)},
+                  {"lock", lock_policy_name(w.lock)}};
+        if (w.lock != LockPolicy::None)
+            e["lock_field"] = w.lock_field;
+        doc["fuses"].push_back(std::move(e));
+    }
+    return doc.dump(2) + "\n";
+}
+
+ParsedManifest parse_manifest(std::string_view text, std::string_view reader_version) {
+    Json doc;
+    try {
+        doc = Json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("manifest.json: malformed JSON at byte offset {}",
+                                e.byte > 0 ? e.byte - 1 : 0));
+    }
+    Reader r(doc, "");
+    ParsedManifest out;
+    Manifest& m = out.manifest;
+    const std::string schema_text = r.string("schema_version");
+    m.schema = parse_schema(schema_text);
+    if (m.schema.major > kSchemaMajor) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("manifest.json: schema {} is newer than this rtprov {} reads "
+                                "({}.x); use a newer rtprov",
+                                schema_text, reader_version, kSchemaMajor));
+    }
+    if (m.schema.major < kSchemaMajor) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("manifest.json: schema {} is not known to this rtprov {}",
+                                schema_text, reader_version));
+    }
+    // Features before anything else: a package needing what we lack is refused as such, not for
+    // a field it may have added.
+    const Json& req = r.array("requires");
+    std::vector<std::string> unknown;
+    for (std::size_t i = 0; i < req.size(); ++i) {
+        Reader f(req[i], fmt::format("requires[{}]", i));
+        RequiredFeature feature{f.string("feature"), f.string("added_in")};
+        if (!find_feature(feature.name)) {
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("package requires feature '{}' (added in rtprov {}), which "
+                                    "this rtprov {} does not know",
+                                    feature.name, feature.added_in, reader_version));
+        }
+        for (auto& k : f.unknown_keys())
+            unknown.push_back(std::move(k));
+        m.required.push_back(std::move(feature));
+    }
+    m.writer = r.string("writer");
+    m.device = r.string("device");
+    m.boot_device = r.string("boot_device");
+    const Json& files = r.array("files");
+    for (std::size_t i = 0; i < files.size(); ++i)
+        m.files.push_back(parse_file(files[i], i, unknown));
+    const Json& fuses = r.array("fuses");
+    for (std::size_t i = 0; i < fuses.size(); ++i)
+        m.fuses.push_back(parse_fuse(fuses[i], i, unknown));
+    for (auto& k : r.unknown_keys())
+        unknown.push_back(std::move(k));
+    if (!unknown.empty()) {
+        if (m.schema.minor <= kSchemaMinor)
+            fail(unknown.front(), "unknown field");
+        out.warnings.push_back(fmt::format(
+            "manifest.json: schema {} is newer than this rtprov {} reads ({}.{}); ignoring {}",
+            schema_text, reader_version, kSchemaMajor, kSchemaMinor, fmt::join(unknown, ", ")));
+    } else if (m.schema.minor > kSchemaMinor) {
+        out.warnings.push_back(
+            fmt::format("manifest.json: schema {} is newer than this rtprov {} reads ({}.{})",
+                        schema_text, reader_version, kSchemaMajor, kSchemaMinor));
+    }
+    return out;
+}
+
+}  // namespace rtprov::pkg

@@ -1,0 +1,108 @@
+#include "rtprov/pkg/manifest.hpp"
+
+#include <gtest/gtest.h>
+
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::pkg {
+namespace {
+
+Manifest sample() {
+    Manifest m;
+    m.required = {{"hab-signed", "0.1.0"}, {"fuse-srk", "0.1.0"}};
+    m.writer = "rtprov 0.1.0";
+    m.device = "mimxrt1020";
+    m.boot_device = "flexspi-nor";
+    m.files.push_back({"images/flexspi-nor.bin", std::string(64, 'a'), 8192, FileRole::Image,
+                       "flexspi-nor", true});
+    m.files.push_back({"README.txt", std::string(64, 'b'), 10, FileRole::Readme, {}, false});
+    m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK"});
+    return m;
+}
+
+std::string error_of(const std::string& text) {
+    try {
+        parse_manifest(text, "0.1.0");
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+// The sample's text with `from` replaced by `to` (once).
+std::string edited(const std::string& from, const std::string& to) {
+    std::string text = format_manifest(sample());
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+}
+
+TEST(Manifest, FormatsAndParsesBack) {
+    const std::string text = format_manifest(sample());
+    EXPECT_EQ(text.substr(0, 30), "{\n  \"schema_version\": \"1.0\",\n ");
+    const ParsedManifest p = parse_manifest(text, "0.1.0");
+    EXPECT_EQ(p.manifest, sample());
+    EXPECT_TRUE(p.warnings.empty());
+    EXPECT_NE(text.find("\"value\": \"0x12345678\""), std::string::npos);
+}
+
+TEST(Manifest, MalformedJsonNamesTheByte) {
+    EXPECT_EQ(error_of("{\"schema_version\": "), "manifest.json: malformed JSON at byte offset 19");
+    EXPECT_EQ(error_of("{\"a\": x}"), "manifest.json: malformed JSON at byte offset 6");
+    EXPECT_EQ(error_of("[1]"), "manifest.json: top level: expected an object, got array");
+}
+
+TEST(Manifest, WrongTypesAndMissingFieldsNameTheField) {
+    EXPECT_EQ(error_of(edited("\"size\": 8192", "\"size\": \"8192\"")),
+              "manifest.json: files[0].size: expected an unsigned integer, got string");
+    EXPECT_EQ(error_of(edited("\"size\": 8192", "\"size\": -1")),
+              "manifest.json: files[0].size: expected an unsigned integer, got a negative integer");
+    EXPECT_EQ(error_of(edited("\"signed\": true", "\"signed\": 1")),
+              "manifest.json: files[0].signed: expected a boolean, got number");
+    EXPECT_EQ(error_of(edited("\"device\": \"mimxrt1020\",", "")),
+              "manifest.json: device: missing");
+    EXPECT_EQ(error_of(edited("\"role\": \"readme\"", "\"role\": \"firmware\"")),
+              "manifest.json: files[1].role: unknown role 'firmware'");
+    EXPECT_EQ(error_of(edited("\"0x12345678\"", "\"0x1234\"")),
+              "manifest.json: fuses[0].value: '0x1234' is not a 32-bit word written 0xXXXXXXXX");
+    EXPECT_EQ(error_of(edited("\"schema_version\": \"1.0\"", "\"schema_version\": \"1\"")),
+              "manifest.json: schema_version: '1' is not MAJOR.MINOR");
+    EXPECT_EQ(error_of(edited("\"fuses\": [", "\"fuses\": {}, \"x\": [")),
+              "manifest.json: fuses: expected an array, got object");
+    EXPECT_EQ(error_of(edited("\"writer\"", "\"colour\": 1, \"writer\"")),
+              "manifest.json: colour: unknown field");
+}
+
+TEST(Manifest, RefusesANewerMajorSchema) {
+    EXPECT_EQ(error_of(edited("\"1.0\"", "\"2.0\"")),
+              "manifest.json: schema 2.0 is newer than this rtprov 0.1.0 reads (1.x); use a "
+              "newer rtprov");
+}
+
+TEST(Manifest, RefusesAnUnknownRequiredFeatureNamingIt) {
+    EXPECT_EQ(error_of(edited("{\n      \"feature\": \"hab-signed\"",
+                              "{\"feature\": \"bee\", \"added_in\": \"0.4.0\"}, "
+                              "{\n      \"feature\": \"hab-signed\"")),
+              "package requires feature 'bee' (added in rtprov 0.4.0), which this rtprov 0.1.0 "
+              "does not know");
+}
+
+TEST(Manifest, NewerMinorImportsWithAWarning) {
+    std::string text = edited("\"1.0\"", "\"1.3\"");
+    text = text.replace(text.find("\"writer\""), 8, "\"signature\": {}, \"writer\"");
+    const ParsedManifest p = parse_manifest(text, "0.1.0");
+    EXPECT_EQ(p.manifest.device, "mimxrt1020");
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_EQ(p.warnings[0],
+              "manifest.json: schema 1.3 is newer than this rtprov 0.1.0 reads (1.0); ignoring "
+              "signature");
+}
+
+TEST(Manifest, KnownFeaturesCarryTheVersionThatAddedThem) {
+    ASSERT_NE(find_feature("fuse-srk"), nullptr);
+    EXPECT_EQ(find_feature("fuse-srk")->added_in, "0.1.0");
+    EXPECT_EQ(find_feature("bee"), nullptr);
+}
+
+}  // namespace
+}  // namespace rtprov::pkg

@@ -1,0 +1,28 @@
+#include "rtprov/project/build_outputs.hpp"
+
+#include "rtprov/hab/sign.hpp"
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::project {
+
+BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::string>& env_password,
+                           const std::string& name) {
+    BuildOutputs out;
+    out.options = resolve(spec);
+    out.image = boot::build_image(out.options);
+    if (!spec.hab) {
+        out.data = out.image.data;
+        return out;
+    }
+    hab::SignResult signed_image = with_context("signing", [&] {
+        const hab::SignSettings settings = resolve_hab(*spec.hab, spec.padding, env_password);
+        return hab::sign_image(out.image.data, name, settings);
+    });
+    out.data = std::move(signed_image.data);
+    out.srk_table = std::move(signed_image.srk_table);
+    out.srk_hash = std::move(signed_image.srk_hash);
+    out.is_signed = true;
+    return out;
+}
+
+}  // namespace rtprov::project
