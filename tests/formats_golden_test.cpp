@@ -4,14 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_support.hpp"
 #include "rtprov/input/formats.hpp"
 #include "rtprov/util/file.hpp"
-#include "test_support.hpp"
 
 namespace rtprov::test {
 namespace {
-
-const std::string kRtprov = RTPROV_BINARY;
 
 struct Case {
     std::string part, app, address, extra, expected;

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "cli_support.hpp"
 #include "rtprov/util/file.hpp"
-#include "test_support.hpp"
 
 namespace rtprov::test {
 namespace {
@@ -70,7 +70,7 @@ void run_capability(const std::string& capability) {
         const auto out = tmp / "out.bin";
         std::string cmd = r.command;
         // $OUT before $T? No variable is a prefix of another except $T/$OUT, which are distinct.
-        cmd = substitute(cmd, "$RTPROV", RTPROV_BINARY);
+        cmd = substitute(cmd, "$RTPROV", kRtprov);
         cmd = substitute(cmd, "$OUT", out.string());
         cmd = substitute(cmd, "$V", vectors->string());
         cmd = substitute(cmd, "$T", tmp.path().string());

@@ -3,18 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
 #include "rtprov/util/file.hpp"
-#include "test_support.hpp"
 
 namespace rtprov::test {
 namespace {
-
-const std::string kRtprov = RTPROV_BINARY;
-const std::filesystem::path kSource = RTPROV_SOURCE_DIR;
-
-RunResult rtprov(const std::string& args) {
-    return run_command(kRtprov + " " + args);
-}
 
 TEST(PkgCli, ExportsDeterministicallyAndImportsWithASummary) {
     TempDir t;

@@ -12,23 +12,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/proto/mboot_client.hpp"
 #include "rtprov/proto/sdp_client.hpp"
 #include "rtprov/transport/transport.hpp"
 #include "rtprov/util/file.hpp"
-#include "test_support.hpp"
 
 namespace rtprov::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::string kRtprov = RTPROV_BINARY;
-
-RunResult rtprov(const std::string& args) {
-    return run_command(kRtprov + " " + args);
-}
 
 // `rtprov sim ARGS` as a child process; the first stdout line (the endpoint) is read at start.
 class SimProcess {
