@@ -125,6 +125,36 @@ constexpr std::uint32_t kCommBufferSize = 0x1000;
 constexpr std::uint32_t kFlashloaderOcram = 0x20208000;
 constexpr std::uint32_t kFlashloaderDtcm = 0x20000000;
 
+constexpr Device kRt1040 = Device{
+    .name = "mimxrt1040",
+    .description = "i.MX RT1040 (RT1041, RT1042)",
+    .core = "Cortex-M7 600 MHz",
+    .memory = kRt1050Memory,
+    .rom_usb = kRomRt1060,
+    .flashloader_usb = kFlashloaderUsb,
+    .boot_layouts = kRt1020Layouts,
+    .flashloader_address = kFlashloaderDtcm,  // unverified: as RT1050/RT1060
+    .comm_buffer = kCommBuffer,
+    .comm_buffer_size = kCommBufferSize,
+    .fuses = fuse_maps::kRt1060Words,
+    .fuse_fields = fuse_maps::kRt1060Fields,
+    .aliases = kRt1040Aliases,
+    .notes = "SPSDK data: overlay of mimxrt1024 (memory map, ROM USB ID).",
+};
+
+// RT1043 and RT1046 are SPSDK aliases of RT1040 with no overrides: every fact is RT1040's but the
+// name (the core clock is not given for them).
+constexpr Device rt1040_variant(std::string_view name, std::string_view description,
+                                std::span<const std::string_view> aliases) {
+    Device d = kRt1040;
+    d.name = name;
+    d.description = description;
+    d.core = "Cortex-M7";
+    d.aliases = aliases;
+    d.notes = "SPSDK data: alias of mimxrt1040 with no overrides; every value is RT1040's.";
+    return d;
+}
+
 constexpr std::array kDevices{
     Device{
         .name = "mimxrt1010",
@@ -199,54 +229,9 @@ constexpr std::array kDevices{
         .aliases = kRt1024Aliases,
         .notes = "The 4 MB in-package QSPI flash is on FlexSPI at 0x60000000.",
     },
-    Device{
-        .name = "mimxrt1040",
-        .description = "i.MX RT1040 (RT1041, RT1042)",
-        .core = "Cortex-M7 600 MHz",
-        .memory = kRt1050Memory,
-        .rom_usb = kRomRt1060,
-        .flashloader_usb = kFlashloaderUsb,
-        .boot_layouts = kRt1020Layouts,
-        .flashloader_address = kFlashloaderDtcm,  // unverified: as RT1050/RT1060
-        .comm_buffer = kCommBuffer,
-        .comm_buffer_size = kCommBufferSize,
-        .fuses = fuse_maps::kRt1060Words,
-        .fuse_fields = fuse_maps::kRt1060Fields,
-        .aliases = kRt1040Aliases,
-        .notes = "SPSDK data: overlay of mimxrt1024 (memory map, ROM USB ID).",
-    },
-    Device{
-        .name = "mimxrt1043",
-        .description = "i.MX RT1043 (RT1040 variant)",
-        .core = "Cortex-M7",
-        .memory = kRt1050Memory,
-        .rom_usb = kRomRt1060,
-        .flashloader_usb = kFlashloaderUsb,
-        .boot_layouts = kRt1020Layouts,
-        .flashloader_address = kFlashloaderDtcm,  // unverified: as RT1040
-        .comm_buffer = kCommBuffer,
-        .comm_buffer_size = kCommBufferSize,
-        .fuses = fuse_maps::kRt1060Words,
-        .fuse_fields = fuse_maps::kRt1060Fields,
-        .aliases = kRt1043Aliases,
-        .notes = "SPSDK data: alias of mimxrt1040 with no overrides; every value is RT1040's.",
-    },
-    Device{
-        .name = "mimxrt1046",
-        .description = "i.MX RT1046 (RT1040 variant)",
-        .core = "Cortex-M7",
-        .memory = kRt1050Memory,
-        .rom_usb = kRomRt1060,
-        .flashloader_usb = kFlashloaderUsb,
-        .boot_layouts = kRt1020Layouts,
-        .flashloader_address = kFlashloaderDtcm,  // unverified: as RT1040
-        .comm_buffer = kCommBuffer,
-        .comm_buffer_size = kCommBufferSize,
-        .fuses = fuse_maps::kRt1060Words,
-        .fuse_fields = fuse_maps::kRt1060Fields,
-        .aliases = kRt1046Aliases,
-        .notes = "SPSDK data: alias of mimxrt1040 with no overrides; every value is RT1040's.",
-    },
+    kRt1040,
+    rt1040_variant("mimxrt1043", "i.MX RT1043 (RT1040 variant)", kRt1043Aliases),
+    rt1040_variant("mimxrt1046", "i.MX RT1046 (RT1040 variant)", kRt1046Aliases),
     Device{
         .name = "mimxrt1050",
         .description = "i.MX RT1050 (RT1051, RT1052)",

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "name_table.hpp"
+
 #include "rtprov/proto/mboot.hpp"
 #include "rtprov/util/parse.hpp"
 
@@ -12,10 +14,7 @@ namespace rtprov::proto::mboot {
 
 namespace {
 
-struct Name {
-    std::uint32_t value;
-    std::string_view name;
-};
+using detail::Name;
 
 constexpr Name kStatus[] = {
     {0, "kStatus_Success"},
@@ -149,14 +148,6 @@ constexpr Name kProperties[] = {
     {0x1B, "FlashPageSize"},
 };
 
-template <std::size_t N>
-const Name* find(const Name (&table)[N], std::uint32_t v) {
-    for (const auto& n : table)
-        if (n.value == v)
-            return &n;
-    return nullptr;
-}
-
 // "max-packet-size", "max_packet_size", "MaxPacketSize" all compare equal.
 std::string fold(std::string_view s) {
     std::string out;
@@ -169,19 +160,19 @@ std::string fold(std::string_view s) {
 }  // namespace
 
 std::string status_name(std::uint32_t status) {
-    if (const Name* n = find(kStatus, status))
+    if (const Name* n = detail::find_name(kStatus, status))
         return std::string(n->name);
     return fmt::format("unknown status {}", status);
 }
 
 std::string command_name(std::uint8_t tag) {
-    if (const Name* n = find(kCommands, tag))
+    if (const Name* n = detail::find_name(kCommands, tag))
         return std::string(n->name);
     return fmt::format("0x{:02X}", tag);
 }
 
 std::string property_name(std::uint8_t tag) {
-    if (const Name* n = find(kProperties, tag))
+    if (const Name* n = detail::find_name(kProperties, tag))
         return std::string(n->name);
     return fmt::format("property 0x{:02X}", tag);
 }

@@ -4,16 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "name_table.hpp"
+
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::proto::sdp {
 
 namespace {
 
-struct Name {
-    std::uint32_t value;
-    std::string_view name;
-};
+using detail::Name;
 
 constexpr Name kCommands[] = {
     {0x0101, "READ_REGISTER"}, {0x0202, "WRITE_REGISTER"},  {0x0404, "WRITE_FILE"},
@@ -71,16 +70,8 @@ constexpr Name kHabContext[] = {
 };
 
 template <std::size_t N>
-const Name* find(const Name (&table)[N], std::uint32_t v) {
-    for (const auto& n : table)
-        if (n.value == v)
-            return &n;
-    return nullptr;
-}
-
-template <std::size_t N>
 std::string name_or_hex(const Name (&table)[N], std::uint32_t v, int digits) {
-    if (const Name* n = find(table, v))
+    if (const Name* n = detail::find_name(table, v))
         return std::string(n->name);
     return fmt::format("0x{:0{}X}", v, digits);
 }
@@ -104,7 +95,7 @@ Command decode_command(ByteView bytes) {
                                                    bytes.size(), kCommandSize));
     }
     const std::uint16_t type = load_be16(bytes.data());
-    if (!find(kCommands, type)) {
+    if (!detail::find_name(kCommands, type)) {
         throw Error(ErrorCode::Device, fmt::format("unknown SDP command type 0x{:04X}", type));
     }
     Command c;
@@ -170,14 +161,14 @@ std::string hab_context_name(std::uint8_t context) {
 
 std::string describe_error_status(std::uint32_t word) {
     const auto b0 = static_cast<std::uint8_t>(word);
-    if (word == (b0 * 0x01010101u) && find(kHabStatus, b0)) {
+    if (word == (b0 * 0x01010101u) && detail::find_name(kHabStatus, b0)) {
         return fmt::format("0x{:08X} ({})", word, hab_status_name(b0));
     }
     // A HAB event word: status | reason | context | engine, most significant byte first.
     const auto st = static_cast<std::uint8_t>(word >> 24);
     const auto reason = static_cast<std::uint8_t>(word >> 16);
     const auto ctx = static_cast<std::uint8_t>(word >> 8);
-    if (find(kHabStatus, st) && find(kHabReason, reason)) {
+    if (detail::find_name(kHabStatus, st) && detail::find_name(kHabReason, reason)) {
         return fmt::format("0x{:08X} (status {}, reason {}, context {})", word, hab_status_name(st),
                            hab_reason_name(reason), hab_context_name(ctx));
     }
