@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -133,7 +134,7 @@ BootImage build_image(const BuildOptions& o) {
                         fmt::format("a FlexSPI NOR config block (--fcb) has no place on {}",
                                     device::boot_device_name(o.boot_device)));
         }
-        if (o.fcb->size() != 512) {
+        if (o.fcb->size() != kFcbSize) {
             throw Error(ErrorCode::BadInput,
                         fmt::format("the FCB is {} bytes; a FlexSPI NOR config block is 512 bytes",
                                     o.fcb->size()));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/boot/dcd.hpp"
+#include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -15,8 +16,6 @@ constexpr std::array<std::uint32_t, 3> kIvtOffsets = {0x1000, 0x400, 0x0};
 // Where an application can start relative to the IVT (SPSDK tries the same set): serial
 // downloader, SD/NAND, FlexSPI NOR, and the larger NOR header variants.
 constexpr std::array<std::uint32_t, 5> kAppOffsets = {0x400, 0xC00, 0x1000, 0x2000, 0x100};
-
-constexpr std::uint32_t kFcbTag = 0x42464346;  // "FCFB"
 
 bool is_candidate(ByteView file, std::uint32_t offset) {
     if (file.size() < offset + kIvtSize + 12 || !looks_like_ivt(file.subspan(offset)))
@@ -55,8 +54,8 @@ ParsedImage parse_boot_image(ByteView file, const std::string& name) {
 
     // The FCB sits at 0, or at 0x400 on RT1010 (whose OTFAD key blob takes offset 0).
     for (std::uint32_t off : {0x0u, 0x400u}) {
-        if (off + 512 <= p.ivt_file_offset && load_le32(&file[off]) == kFcbTag) {
-            p.fcb = Bytes(file.begin() + off, file.begin() + off + 512);
+        if (off + kFcbSize <= p.ivt_file_offset && load_le32(&file[off]) == kFcbTag) {
+            p.fcb = Bytes(file.begin() + off, file.begin() + off + kFcbSize);
             p.fcb_file_offset = off;
             break;
         }
