@@ -48,6 +48,8 @@ std::unique_ptr<Command> make_devices_command();
 std::unique_ptr<Command> make_fcb_command();
 std::unique_ptr<Command> make_export_pkg_command();
 std::unique_ptr<Command> make_import_pkg_command();
+std::unique_ptr<Command> make_write_command();
+std::unique_ptr<Command> make_pkg_command();
 std::unique_ptr<Command> make_sdp_command();
 std::unique_ptr<Command> make_mboot_command();
 std::unique_ptr<Command> make_sim_command();

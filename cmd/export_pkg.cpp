@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 
+#include "rtprov/hab/key_io.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -22,12 +23,24 @@ class ExportPkgCommand : public Command {
             "Builds (and signs, with a hab: section) from the files on disk, then packages the\n"
             "image, the project file and its public inputs, the SRK hash, the fuse plan,\n"
             "README.txt and manifest.json. The same inputs give the same bytes; entry times are\n"
-            "SOURCE_DATE_EPOCH, else 1980-01-01. Private keys are never packaged.");
+            "SOURCE_DATE_EPOCH, else 1980-01-01. Private keys are never packaged.\n"
+            "--sign-key signs manifest.json (which holds every file's SHA-256) into\n"
+            "manifest.sig; `import-pkg --trust-key` then refuses anything else.");
         app.add_option("-c,--config", project_, "Project file (YAML)")
             ->required()
             ->check(CLI::ExistingFile);
         app.add_option("-o,--output", output_, "Package file (zip, written atomically)")
             ->required();
+        app.add_option("--image", image_,
+                       "A build output to package: refused as stale unless it equals what the "
+                       "project builds now")
+            ->check(CLI::ExistingFile);
+        app.add_option("--sign-key", sign_key_,
+                       "Sign the package (manifest.sig) with this private key (RSA or EC, PEM)")
+            ->check(CLI::ExistingFile);
+        app.add_option("--sign-key-password-file", sign_password_file_,
+                       "Password of an encrypted --sign-key (default: $RTPROV_KEY_PASSWORD)")
+            ->check(CLI::ExistingFile);
     }
 
     int run(Output& out) override {
@@ -35,6 +48,14 @@ class ExportPkgCommand : public Command {
         options.project = project_;
         if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
             options.env_password = p;
+        if (!image_.empty())
+            options.built_image = image_;
+        if (!sign_key_.empty()) {
+            options.sign_key = sign_key_;
+            options.sign_key_password = sign_password_file_.empty()
+                                            ? options.env_password
+                                            : hab::read_password_file(sign_password_file_);
+        }
         if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0')
             options.source_date_epoch = pkg::parse_source_date_epoch(e);
         const pkg::ExportedPackage package = pkg::export_package(options);
@@ -43,18 +64,31 @@ class ExportPkgCommand : public Command {
         write_file_atomic(output_, package.zip);
 
         const pkg::Manifest& m = package.manifest;
-        out.text("wrote {} ({} bytes): {} {}, {} files, {} fuse words, schema {}.{}", output_,
-                 package.zip.size(), m.device, m.boot_device, m.files.size() + 1, m.fuses.size(),
-                 m.schema.major, m.schema.minor);
-        nlohmann::json doc = {{"output", output_},           {"size", package.zip.size()},
-                              {"device", m.device},          {"boot_device", m.boot_device},
-                              {"files", m.files.size() + 1}, {"fuse_words", m.fuses.size()}};
+        const std::string boot_device = m.images.empty() ? "" : m.images.front().boot_device;
+        out.text(
+            "wrote {} ({} bytes): {} {}, {} files, {} fuse words, {} write steps, schema "
+            "{}.{}",
+            output_, package.zip.size(), m.device, boot_device, m.files.size() + 1, m.fuses.size(),
+            m.write_plan.size(), m.schema.major, m.schema.minor);
+        if (m.flashloaders.empty())
+            out.warning(
+                "no flashloader: section in the project; `rtprov write` will need "
+                "--flashloader FILE");
+        nlohmann::json doc = {{"output", output_},
+                              {"size", package.zip.size()},
+                              {"device", m.device},
+                              {"boot_device", boot_device},
+                              {"files", m.files.size() + 1},
+                              {"fuse_words", m.fuses.size()},
+                              {"flashloaders", m.flashloaders.size()},
+                              {"write_steps", m.write_plan.size()},
+                              {"signed_package", !sign_key_.empty()}};
         out.result(doc);
         return 0;
     }
 
   private:
-    std::string project_, output_;
+    std::string project_, output_, image_, sign_key_, sign_password_file_;
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 // rtprov import-pkg: verify a manufacturing package, print what it holds, optionally extract it.
 
 #include "command.hpp"
+#include "package_options.hpp"
 
+#include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/util/error.hpp"
@@ -24,43 +26,75 @@ class ImportPkgCommand : public Command {
             "a folder that must not exist yet (atomically: nothing is left on failure).");
         app.add_option("package", package_, "Package file (zip)")->required();
         app.add_option("--to", to_, "Extract into this new folder after verifying");
+        app.add_option("--trust-key", trust_keys_,
+                       "Require a package signed by this key (public key, certificate or key "
+                       "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
+            ->check(CLI::ExistingFile);
     }
 
     int run(Output& out) override {
         const Bytes zip = read_file(package_);
-        const pkg::Package package = with_context(
-            package_, [&] { return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION); });
+        const pkg::TrustOptions trust = trust_options(trust_keys_);
+        const pkg::Package package = with_context(package_, [&] {
+            return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION, trust);
+        });
         for (const auto& w : package.warnings)
             out.warning(w);
         if (!to_.empty())
             pkg::extract_package(package, to_);
 
         const pkg::Manifest& m = package.manifest;
-        out.text("{}: verified, schema {}.{} (written by {}), {} files", package_, m.schema.major,
-                 m.schema.minor, m.writer, m.files.size() + 1);
-        out.text("device {}, boot device {}", m.device, m.boot_device);
+        const std::string schema = fmt::format("{}.{}", m.schema.major, m.schema.minor);
+        const std::string from =
+            m.migrated_from ? fmt::format("{}.{}", m.migrated_from->major, m.migrated_from->minor)
+                            : "";
+        out.text("{}: verified, schema {}{} (written by {}), {} files", package_, schema,
+                 from.empty() ? "" : " (migrated from " + from + ")", m.writer, m.files.size() + 1);
+        out.text("device {}", m.device);
+        if (package.signer) {
+            out.text("signed by key {}{}", *package.signer,
+                     package.signature_trusted ? " (trusted)" : " (not checked)");
+        }
         nlohmann::json doc = {
             {"package", package_},
             {"verified", true},
-            {"schema_version", fmt::format("{}.{}", m.schema.major, m.schema.minor)},
+            {"package_sha256", hab::hash_hex(hab::sha256(zip))},
+            {"schema_version", schema},
+            {"migrated_from", from.empty() ? nlohmann::json() : nlohmann::json(from)},
             {"writer", m.writer},
             {"device", m.device},
-            {"boot_device", m.boot_device},
             {"requires", nlohmann::json::array()},
             {"images", nlohmann::json::array()},
+            {"flashloaders", nlohmann::json::array()},
             {"fuses", nlohmann::json::array()},
+            {"write_plan", nlohmann::json::array()},
+            {"signer", package.signer ? nlohmann::json(*package.signer) : nlohmann::json()},
+            {"signature_trusted", package.signature_trusted},
             {"warnings", package.warnings}};
         for (const auto& f : m.required)
             doc["requires"].push_back(f.name);
-        for (const pkg::FileEntry* f : pkg::package_images(m)) {
-            out.text("image {}: {}, {} bytes, {}, sha256 {}", f->path, f->boot_device.value_or(""),
-                     f->size, f->is_signed ? "signed" : "unsigned", f->sha256);
-            doc["images"].push_back({{"path", f->path},
-                                     {"boot_device", f->boot_device.value_or("")},
-                                     {"size", f->size},
-                                     {"signed", f->is_signed},
-                                     {"sha256", f->sha256}});
+        for (const pkg::ImageEntry& img : m.images) {
+            const pkg::FileEntry& f = pkg::file_entry(m, img.file);
+            out.text("image {}: {} at 0x{:08X}, {} bytes, {}, sha256 {}", f.path, img.boot_device,
+                     img.address, f.size, img.is_signed ? "signed" : "unsigned", f.sha256);
+            doc["images"].push_back({{"path", f.path},
+                                     {"boot_device", img.boot_device},
+                                     {"memory_id", img.memory_id},
+                                     {"address", img.address},
+                                     {"size", f.size},
+                                     {"signed", img.is_signed},
+                                     {"sha256", f.sha256}});
         }
+        for (const pkg::FlashloaderEntry& fl : m.flashloaders) {
+            out.text("flashloader {}: {}, load 0x{:08X}, IVT 0x{:08X}", fl.file,
+                     fl.is_signed ? "signed" : "unsigned", fl.load_address, fl.ivt_address);
+            doc["flashloaders"].push_back({{"path", fl.file},
+                                           {"signed", fl.is_signed},
+                                           {"load_address", fl.load_address},
+                                           {"ivt_address", fl.ivt_address}});
+        }
+        for (const pkg::WriteStep& s : m.write_plan)
+            doc["write_plan"].push_back(pkg::step_op_name(s.op));
         for (const auto& w : m.fuses) {
             out.text("fuse {} (OTP index 0x{:02X}) = {}{}", w.word, w.index,
                      hab::format_fuse_word(w.value),
@@ -80,6 +114,7 @@ class ImportPkgCommand : public Command {
 
   private:
     std::string package_, to_;
+    std::vector<std::string> trust_keys_;
 };
 
 }  // namespace

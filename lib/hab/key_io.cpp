@@ -162,12 +162,76 @@ Bytes PrivateKey::sign_sha256(ByteView data) const {
     return sig;
 }
 
+Bytes PrivateKey::public_key_der() const {
+    Bytes buf(4096);
+    // mbedtls writes DER at the end of the buffer and returns its length.
+    const int n = mbedtls_pk_write_pubkey_der(&impl_->pk, buf.data(), buf.size());
+    if (n <= 0)
+        throw Error(ErrorCode::Internal, "public key: " + mbedtls_message(n));
+    return Bytes(buf.end() - n, buf.end());
+}
+
 bool PrivateKey::matches(const Certificate& cert) const {
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
     bool ok = mbedtls_x509_crt_parse_der(&crt, cert.der.data(), cert.der.size()) == 0 &&
               mbedtls_pk_check_pair(&crt.pk, &impl_->pk) == 0;
     mbedtls_x509_crt_free(&crt);
+    return ok;
+}
+
+Bytes load_public_key_der(const std::filesystem::path& path) {
+    Bytes data = read_file(path);
+    const std::string name = path.string();
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    // mbedTLS wants PEM NUL-terminated (the terminator counted in the length).
+    Bytes terminated = data;
+    terminated.push_back(0);
+    int ret = mbedtls_pk_parse_public_key(&pk, terminated.data(), terminated.size());
+    if (ret != 0)
+        ret = mbedtls_pk_parse_public_key(&pk, data.data(), data.size());
+    Bytes out;
+    if (ret == 0) {
+        Bytes buf(4096);
+        const int n = mbedtls_pk_write_pubkey_der(&pk, buf.data(), buf.size());
+        if (n > 0)
+            out.assign(buf.end() - n, buf.end());
+    }
+    mbedtls_pk_free(&pk);
+    if (!out.empty())
+        return out;
+    try {
+        const Certificate cert = parse_certificate(data, name);
+        mbedtls_x509_crt crt;
+        mbedtls_x509_crt_init(&crt);
+        Bytes buf(4096);
+        int n = mbedtls_x509_crt_parse_der(&crt, cert.der.data(), cert.der.size());
+        if (n == 0)
+            n = mbedtls_pk_write_pubkey_der(&crt.pk, buf.data(), buf.size());
+        mbedtls_x509_crt_free(&crt);
+        if (n > 0)
+            return Bytes(buf.end() - n, buf.end());
+    } catch (const Error&) {
+    }
+    try {
+        return PrivateKey::parse(data, name, std::nullopt).public_key_der();
+    } catch (const Error&) {
+    }
+    throw Error(ErrorCode::BadInput,
+                fmt::format("{}: not a public key, certificate or unencrypted private key", name));
+}
+
+bool verify_sha256(ByteView public_key_der, ByteView data, ByteView signature) {
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    bool ok = false;
+    if (mbedtls_pk_parse_public_key(&pk, public_key_der.data(), public_key_der.size()) == 0) {
+        const Bytes digest = sha256(data);
+        ok = mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, digest.data(), digest.size(),
+                               signature.data(), signature.size()) == 0;
+    }
+    mbedtls_pk_free(&pk);
     return ok;
 }
 

@@ -8,6 +8,8 @@
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
+#include "rtprov/pkg/signature.hpp"
+#include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/project/build_outputs.hpp"
 #include "rtprov/project/project_file.hpp"
 #include "rtprov/util/error.hpp"
@@ -33,6 +35,8 @@ std::vector<Input> public_inputs(const project::BuildSpec& spec,
         in.push_back({*spec.fcb->file, FileRole::Fcb, {}, {}});
     if (spec.dcd)
         in.push_back({*spec.dcd, FileRole::Dcd, {}, {}});
+    if (spec.flashloader)
+        in.push_back({spec.flashloader->file, FileRole::Flashloader, {}, {}});
     if (spec.hab) {
         if (spec.hab->srk_table)
             in.push_back({*spec.hab->srk_table, FileRole::SrkTable, {}, {}});
@@ -72,8 +76,7 @@ void name_inputs(std::vector<Input>& inputs, const std::filesystem::path& projec
 }
 
 FileEntry entry_for(const std::string& path, ByteView data, FileRole role) {
-    return FileEntry{path, hab::hash_hex(hab::sha256(data)), data.size(), role, std::nullopt,
-                     false};
+    return FileEntry{path, hab::hash_hex(hab::sha256(data)), data.size(), role};
 }
 
 std::vector<FuseWordPlan> srk_fuse_plan(const device::Device& dev, ByteView srk_table) {
@@ -116,21 +119,46 @@ ExportedPackage export_package(const ExportOptions& options) {
         }
     }
 
+    if (options.built_image) {
+        const Bytes given = read_file(*options.built_image);
+        if (given != built.data) {
+            const bool unreproducible = spec.hab && !spec.hab->signature_time;
+            throw Error(
+                ErrorCode::BadInput,
+                fmt::format("{}: stale: not the image {} builds from the files on disk "
+                            "now (an input changed after it was built?){}",
+                            options.built_image->string(), project_file.string(),
+                            unreproducible ? "; note: without hab.signature_time every signing "
+                                             "differs, so a signed build cannot be matched"
+                                           : ""));
+        }
+    }
     ExportedPackage out;
     out.warnings = built.image.warnings;
     Manifest& m = out.manifest;
     m.writer = "rtprov " + options.rtprov_version;
     m.device = std::string(built.options.device->name);
-    m.boot_device = std::string(device::boot_device_name(built.options.boot_device));
     std::vector<ZipEntry> files;
     const auto add = [&](FileEntry e, Bytes data) {
         m.files.push_back(std::move(e));
         files.push_back({m.files.back().path, std::move(data)});
     };
-    FileEntry image = entry_for("images/" + m.boot_device + ".bin", built.data, FileRole::Image);
-    image.boot_device = m.boot_device;
-    image.is_signed = built.is_signed;
-    add(std::move(image), built.data);
+    const std::string boot_device(device::boot_device_name(built.options.boot_device));
+    const std::string image_path = "images/" + boot_device + ".bin";
+    m.images.push_back(place_image(*built.options.device, built.options.boot_device, image_path,
+                                   built.data, built.is_signed));
+    add(entry_for(image_path, built.data, FileRole::Image), built.data);
+    if (built.flashloader) {
+        const std::string path = "flashloader/flashloader.bin";
+        m.flashloaders.push_back(place_flashloader(path, *built.flashloader, false));
+        add(entry_for(path, *built.flashloader, FileRole::Flashloader), *built.flashloader);
+    }
+    if (built.flashloader_signed) {
+        const std::string path = "flashloader/flashloader_signed.bin";
+        m.flashloaders.push_back(place_flashloader(path, *built.flashloader_signed, true));
+        add(entry_for(path, *built.flashloader_signed, FileRole::Flashloader),
+            *built.flashloader_signed);
+    }
     if (built.is_signed) {
         for (const Feature& f : known_features()) {
             if (f.name != "hab-encrypted" || spec.hab->encrypt)
@@ -143,6 +171,12 @@ ExportedPackage export_package(const ExportOptions& options) {
         FileEntry e = entry_for(in.name, in.data, in.role);
         add(std::move(e), std::move(in.data));
     }
+    m.write_plan = make_write_plan(m, [&](const std::string& path) -> ByteView {
+        for (const auto& f : files)
+            if (f.name == path)
+                return f.data;
+        throw Error(ErrorCode::Internal, fmt::format("{}: not in the package", path));
+    });
     // README.txt describes the manifest's other files, so it is made last and listed too.
     const std::string readme_text = format_readme(m);
     Bytes readme(readme_text.begin(), readme_text.end());
@@ -153,6 +187,13 @@ ExportedPackage export_package(const ExportOptions& options) {
     std::sort(files.begin(), files.end(),
               [](const ZipEntry& a, const ZipEntry& b) { return a.name < b.name; });
     const std::string manifest = format_manifest(m);
+    if (options.sign_key) {
+        const hab::PrivateKey key =
+            hab::PrivateKey::load(*options.sign_key, options.sign_key_password);
+        const std::string sig = sign_manifest(manifest, key);
+        files.insert(files.begin(),
+                     ZipEntry{std::string(kSignatureName), Bytes(sig.begin(), sig.end())});
+    }
     files.insert(files.begin(), ZipEntry{"manifest.json", Bytes(manifest.begin(), manifest.end())});
     out.zip = write_zip(files, dos_time(options.source_date_epoch));
     return out;

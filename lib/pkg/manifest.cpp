@@ -22,8 +22,13 @@ constexpr Feature kFeatures[] = {
     {"fuse-srk", "0.1.0", "the SRK hash is to be burned into SRK0..SRK7"},
 };
 
-constexpr std::array<std::string_view, 9> kRoleNames = {
-    "image", "srk-hash", "project", "app", "fcb", "dcd", "srk-table", "certificate", "readme"};
+constexpr std::array<std::string_view, 10> kRoleNames = {
+    "image", "srk-hash",  "project",     "app",    "fcb",
+    "dcd",   "srk-table", "certificate", "readme", "flashloader"};
+
+constexpr std::array<std::string_view, 8> kStepNames = {
+    "load-flashloader", "configure-memory", "erase",      "write",
+    "verify",           "program-fuses",    "lock-fuses", "reset"};
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
     throw Error(ErrorCode::BadInput, fmt::format("manifest.json: {}: {}", where, what));
@@ -64,6 +69,34 @@ class Reader {
         if (!v.is_boolean())
             fail(field(key), fmt::format("expected a boolean, got {}", v.type_name()));
         return v.get<bool>();
+    }
+    // A 32-bit address or word written "0x" + 1..8 hex digits.
+    std::uint32_t hex32(std::string_view key) {
+        const std::string text = string(key);
+        std::uint32_t value = 0;
+        const char* end = text.data() + text.size();
+        if (text.size() < 3 || text.size() > 10 || !text.starts_with("0x") ||
+            std::from_chars(text.data() + 2, end, value, 16).ptr != end) {
+            fail(field(key), fmt::format("'{}' is not a 32-bit value written 0x...", text));
+        }
+        return value;
+    }
+    std::uint32_t u32(std::string_view key) {
+        const std::uint64_t v = unsigned_number(key);
+        if (v > 0xFFFFFFFFu)
+            fail(field(key), fmt::format("{} does not fit 32 bits", v));
+        return static_cast<std::uint32_t>(v);
+    }
+    std::vector<std::string> strings(std::string_view key) {
+        std::vector<std::string> out;
+        const Json& a = array(key);
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (!a[i].is_string())
+                fail(fmt::format("{}[{}]", field(key), i),
+                     fmt::format("expected a string, got {}", a[i].type_name()));
+            out.push_back(a[i].get<std::string>());
+        }
+        return out;
     }
     const Json& array(std::string_view key) {
         const Json& v = get(key);
@@ -120,7 +153,15 @@ bool is_sha256_hex(const std::string& s) {
     return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-FileEntry parse_file(const Json& j, std::size_t i, std::vector<std::string>& unknown) {
+// Schema 1.0 kept the image facts in its files[] entry.
+struct ImageFacts10 {
+    std::string path;
+    std::string boot_device;
+    bool is_signed = false;
+};
+
+FileEntry parse_file(const Json& j, std::size_t i, std::vector<std::string>& unknown,
+                     std::vector<ImageFacts10>* images_10) {
     Reader r(j, fmt::format("files[{}]", i));
     FileEntry f;
     f.path = r.string("path");
@@ -133,9 +174,9 @@ FileEntry parse_file(const Json& j, std::size_t i, std::vector<std::string>& unk
     if (!parsed)
         fail(r.field("role"), fmt::format("unknown role '{}'", role));
     f.role = *parsed;
-    if (f.role == FileRole::Image) {
-        f.boot_device = r.string("boot_device");
-        f.is_signed = r.boolean("signed");
+    if (images_10 != nullptr && f.role == FileRole::Image) {
+        const std::string boot_device = r.string("boot_device");
+        images_10->push_back({f.path, boot_device, r.boolean("signed")});
     }
     for (auto& k : r.unknown_keys())
         unknown.push_back(std::move(k));
@@ -163,7 +204,160 @@ FuseWordPlan parse_fuse(const Json& j, std::size_t i, std::vector<std::string>& 
     return w;
 }
 
+ImageEntry parse_image(const Json& j, std::size_t i, std::vector<std::string>& unknown) {
+    Reader r(j, fmt::format("images[{}]", i));
+    ImageEntry e;
+    e.boot_device = r.string("boot_device");
+    e.file = r.string("file");
+    e.is_signed = r.boolean("signed");
+    e.memory_id = r.u32("memory_id");
+    e.address = r.hex32("address");
+    for (auto& k : r.unknown_keys())
+        unknown.push_back(std::move(k));
+    return e;
+}
+
+FlashloaderEntry parse_flashloader(const Json& j, std::size_t i,
+                                   std::vector<std::string>& unknown) {
+    Reader r(j, fmt::format("flashloaders[{}]", i));
+    FlashloaderEntry e;
+    e.file = r.string("file");
+    e.is_signed = r.boolean("signed");
+    e.load_address = r.hex32("load_address");
+    e.ivt_address = r.hex32("ivt_address");
+    for (auto& k : r.unknown_keys())
+        unknown.push_back(std::move(k));
+    return e;
+}
+
+WriteStep parse_step(const Json& j, std::size_t i, std::vector<std::string>& unknown) {
+    Reader r(j, fmt::format("write_plan[{}]", i));
+    WriteStep s;
+    const std::string op = r.string("op");
+    const auto parsed = parse_step_op(op);
+    if (!parsed)
+        fail(r.field("op"), fmt::format("unknown step '{}'", op));
+    s.op = *parsed;
+    switch (s.op) {
+        case StepOp::ConfigureMemory:
+            s.memory_id = r.u32("memory_id");
+            if (r.has("fcb_file")) {
+                s.fcb_file = r.string("fcb_file");
+                s.fcb_offset = r.u32("fcb_offset");
+            } else {
+                for (const auto& w : r.strings("option_words"))
+                    s.option_words.push_back(parse_word_value(r.field("option_words"), w));
+                if (s.option_words.empty())
+                    fail(r.field("option_words"), "empty (give fcb_file or option words)");
+            }
+            break;
+        case StepOp::Erase:
+            s.memory_id = r.u32("memory_id");
+            s.address = r.hex32("address");
+            s.length = r.unsigned_number("length");
+            break;
+        case StepOp::Write:
+        case StepOp::Verify:
+            s.memory_id = r.u32("memory_id");
+            s.address = r.hex32("address");
+            s.file = r.string("file");
+            break;
+        case StepOp::ProgramFuses:
+            s.words = r.strings("words");
+            break;
+        case StepOp::LockFuses:
+            s.field = r.string("field");
+            break;
+        case StepOp::LoadFlashloader:
+        case StepOp::Reset:
+            break;
+    }
+    for (auto& k : r.unknown_keys())
+        unknown.push_back(std::move(k));
+    return s;
+}
+
+Json step_json(const WriteStep& s) {
+    Json e = {{"op", step_op_name(s.op)}};
+    const auto hex = [](std::uint32_t v) { return fmt::format("0x{:08x}", v); };
+    switch (s.op) {
+        case StepOp::ConfigureMemory:
+            e["memory_id"] = s.memory_id;
+            if (!s.fcb_file.empty()) {
+                e["fcb_file"] = s.fcb_file;
+                e["fcb_offset"] = s.fcb_offset;
+            } else {
+                e["option_words"] = Json::array();
+                for (const auto w : s.option_words)
+                    e["option_words"].push_back(hex(w));
+            }
+            break;
+        case StepOp::Erase:
+            e["memory_id"] = s.memory_id;
+            e["address"] = hex(s.address);
+            e["length"] = s.length;
+            break;
+        case StepOp::Write:
+        case StepOp::Verify:
+            e["memory_id"] = s.memory_id;
+            e["address"] = hex(s.address);
+            e["file"] = s.file;
+            break;
+        case StepOp::ProgramFuses:
+            e["words"] = s.words;
+            break;
+        case StepOp::LockFuses:
+            e["field"] = s.field;
+            break;
+        case StepOp::LoadFlashloader:
+        case StepOp::Reset:
+            break;
+    }
+    return e;
+}
+
+// Cross-references: every file named by images, flashloaders and steps is in files[], every
+// fuse word a step names is in fuses[].
+void check_references(const Manifest& m) {
+    std::set<std::string> paths;
+    for (const auto& f : m.files)
+        paths.insert(f.path);
+    const auto need = [&](const std::string& where, const std::string& path) {
+        if (!paths.count(path))
+            fail(where, fmt::format("'{}' is not in files", path));
+    };
+    for (std::size_t i = 0; i < m.images.size(); ++i)
+        need(fmt::format("images[{}].file", i), m.images[i].file);
+    for (std::size_t i = 0; i < m.flashloaders.size(); ++i)
+        need(fmt::format("flashloaders[{}].file", i), m.flashloaders[i].file);
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
+        const WriteStep& s = m.write_plan[i];
+        if (!s.file.empty())
+            need(fmt::format("write_plan[{}].file", i), s.file);
+        if (!s.fcb_file.empty())
+            need(fmt::format("write_plan[{}].fcb_file", i), s.fcb_file);
+        for (const auto& w : s.words) {
+            if (std::none_of(m.fuses.begin(), m.fuses.end(),
+                             [&](const FuseWordPlan& f) { return f.word == w; })) {
+                fail(fmt::format("write_plan[{}].words", i),
+                     fmt::format("'{}' is not in fuses", w));
+            }
+        }
+    }
+}
+
 }  // namespace
+
+std::string_view step_op_name(StepOp op) {
+    return kStepNames.at(static_cast<std::size_t>(op));
+}
+
+std::optional<StepOp> parse_step_op(std::string_view name) {
+    for (std::size_t i = 0; i < kStepNames.size(); ++i)
+        if (kStepNames[i] == name)
+            return static_cast<StepOp>(i);
+    return std::nullopt;
+}
 
 std::span<const Feature> known_features() {
     return kFeatures;
@@ -207,18 +401,27 @@ std::string format_manifest(const Manifest& m) {
         doc["requires"].push_back({{"feature", f.name}, {"added_in", f.added_in}});
     doc["writer"] = m.writer;
     doc["device"] = m.device;
-    doc["boot_device"] = m.boot_device;
     doc["files"] = Json::array();
     for (const auto& f : m.files) {
-        Json e = {{"path", f.path},
-                  {"sha256", f.sha256},
-                  {"size", f.size},
-                  {"role", file_role_name(f.role)}};
-        if (f.role == FileRole::Image) {
-            e["boot_device"] = f.boot_device.value_or("");
-            e["signed"] = f.is_signed;
-        }
-        doc["files"].push_back(std::move(e));
+        doc["files"].push_back({{"path", f.path},
+                                {"sha256", f.sha256},
+                                {"size", f.size},
+                                {"role", file_role_name(f.role)}});
+    }
+    doc["images"] = Json::array();
+    for (const auto& i : m.images) {
+        doc["images"].push_back({{"boot_device", i.boot_device},
+                                 {"file", i.file},
+                                 {"signed", i.is_signed},
+                                 {"memory_id", i.memory_id},
+                                 {"address", fmt::format("0x{:08x}", i.address)}});
+    }
+    doc["flashloaders"] = Json::array();
+    for (const auto& f : m.flashloaders) {
+        doc["flashloaders"].push_back({{"file", f.file},
+                                       {"signed", f.is_signed},
+                                       {"load_address", fmt::format("0x{:08x}", f.load_address)},
+                                       {"ivt_address", fmt::format("0x{:08x}", f.ivt_address)}});
     }
     doc["fuses"] = Json::array();
     for (const auto& w : m.fuses) {
@@ -230,6 +433,9 @@ std::string format_manifest(const Manifest& m) {
             e["lock_field"] = w.lock_field;
         doc["fuses"].push_back(std::move(e));
     }
+    doc["write_plan"] = Json::array();
+    for (const auto& step : m.write_plan)
+        doc["write_plan"].push_back(step_json(step));
     return doc.dump(2) + "\n";
 }
 
@@ -253,11 +459,12 @@ ParsedManifest parse_manifest(std::string_view text, std::string_view reader_ver
                                 "({}.x); use a newer rtprov",
                                 schema_text, reader_version, kSchemaMajor));
     }
-    if (m.schema.major < kSchemaMajor) {
+    if (m.schema.major < kOldestSchemaMajor) {
         throw Error(ErrorCode::BadInput,
                     fmt::format("manifest.json: schema {} is not known to this rtprov {}",
                                 schema_text, reader_version));
     }
+    const bool v1 = m.schema.major == 1;
     // Features before anything else: a package needing what we lack is refused as such, not for
     // a field it may have added.
     const Json& req = r.array("requires");
@@ -277,26 +484,57 @@ ParsedManifest parse_manifest(std::string_view text, std::string_view reader_ver
     }
     m.writer = r.string("writer");
     m.device = r.string("device");
-    m.boot_device = r.string("boot_device");
+    std::vector<ImageFacts10> images_10;
+    std::string boot_device_10;
+    if (v1)
+        boot_device_10 = r.string("boot_device");
     const Json& files = r.array("files");
     for (std::size_t i = 0; i < files.size(); ++i)
-        m.files.push_back(parse_file(files[i], i, unknown));
+        m.files.push_back(parse_file(files[i], i, unknown, v1 ? &images_10 : nullptr));
+    if (!v1) {
+        const Json& images = r.array("images");
+        for (std::size_t i = 0; i < images.size(); ++i)
+            m.images.push_back(parse_image(images[i], i, unknown));
+        const Json& loaders = r.array("flashloaders");
+        for (std::size_t i = 0; i < loaders.size(); ++i)
+            m.flashloaders.push_back(parse_flashloader(loaders[i], i, unknown));
+    }
     const Json& fuses = r.array("fuses");
     for (std::size_t i = 0; i < fuses.size(); ++i)
         m.fuses.push_back(parse_fuse(fuses[i], i, unknown));
+    if (!v1) {
+        const Json& plan = r.array("write_plan");
+        for (std::size_t i = 0; i < plan.size(); ++i)
+            m.write_plan.push_back(parse_step(plan[i], i, unknown));
+    }
     for (auto& k : r.unknown_keys())
         unknown.push_back(std::move(k));
+    const unsigned known_minor = v1 ? 0 : kSchemaMinor;
     if (!unknown.empty()) {
-        if (m.schema.minor <= kSchemaMinor)
+        if (m.schema.minor <= known_minor)
             fail(unknown.front(), "unknown field");
         out.warnings.push_back(fmt::format(
             "manifest.json: schema {} is newer than this rtprov {} reads ({}.{}); ignoring {}",
-            schema_text, reader_version, kSchemaMajor, kSchemaMinor, fmt::join(unknown, ", ")));
-    } else if (m.schema.minor > kSchemaMinor) {
+            schema_text, reader_version, m.schema.major, known_minor, fmt::join(unknown, ", ")));
+    } else if (m.schema.minor > known_minor) {
         out.warnings.push_back(
             fmt::format("manifest.json: schema {} is newer than this rtprov {} reads ({}.{})",
-                        schema_text, reader_version, kSchemaMajor, kSchemaMinor));
+                        schema_text, reader_version, m.schema.major, known_minor));
     }
+    if (v1) {
+        // Schema 1.0: the image facts move to images[]; where the image goes and the write
+        // plan need the image bytes (verify_package completes them after the hashes check).
+        for (const auto& img : images_10) {
+            if (img.boot_device != boot_device_10) {
+                fail("boot_device", fmt::format("'{}' but image '{}' is for '{}'", boot_device_10,
+                                                img.path, img.boot_device));
+            }
+            m.images.push_back({img.boot_device, img.path, img.is_signed, 0, 0});
+        }
+        m.migrated_from = m.schema;
+        m.schema = SchemaVersion{};
+    }
+    check_references(m);
     return out;
 }
 

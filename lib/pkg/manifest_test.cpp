@@ -10,13 +10,36 @@ namespace {
 Manifest sample() {
     Manifest m;
     m.required = {{"hab-signed", "0.1.0"}, {"fuse-srk", "0.1.0"}};
-    m.writer = "rtprov 0.1.0";
+    m.writer = "rtprov 0.2.0";
     m.device = "mimxrt1020";
-    m.boot_device = "flexspi-nor";
-    m.files.push_back({"images/flexspi-nor.bin", std::string(64, 'a'), 8192, FileRole::Image,
-                       "flexspi-nor", true});
-    m.files.push_back({"README.txt", std::string(64, 'b'), 10, FileRole::Readme, {}, false});
+    m.files.push_back({"images/flexspi-nor.bin", std::string(64, 'a'), 8192, FileRole::Image});
+    m.files.push_back({"README.txt", std::string(64, 'b'), 10, FileRole::Readme});
+    m.files.push_back({"fl.bin", std::string(64, 'c'), 4096, FileRole::Flashloader});
+    m.images.push_back({"flexspi-nor", "images/flexspi-nor.bin", true, 9, 0x60000000});
+    m.flashloaders.push_back({"fl.bin", true, 0x20208000, 0x20208400});
     m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK"});
+    const auto step = [&](StepOp op) -> WriteStep& {
+        m.write_plan.emplace_back();
+        m.write_plan.back().op = op;
+        return m.write_plan.back();
+    };
+    step(StepOp::LoadFlashloader);
+    WriteStep& config = step(StepOp::ConfigureMemory);
+    config.memory_id = 9;
+    config.fcb_file = "images/flexspi-nor.bin";
+    WriteStep& erase = step(StepOp::Erase);
+    erase.memory_id = 9;
+    erase.address = 0x60000000;
+    erase.length = 8192;
+    for (const StepOp op : {StepOp::Write, StepOp::Verify}) {
+        WriteStep& w = step(op);
+        w.memory_id = 9;
+        w.address = 0x60000000;
+        w.file = "images/flexspi-nor.bin";
+    }
+    step(StepOp::ProgramFuses).words = {"SRK0"};
+    step(StepOp::LockFuses).field = "SRK_LOCK";
+    step(StepOp::Reset);
     return m;
 }
 
@@ -39,7 +62,7 @@ std::string edited(const std::string& from, const std::string& to) {
 
 TEST(Manifest, FormatsAndParsesBack) {
     const std::string text = format_manifest(sample());
-    EXPECT_EQ(text.substr(0, 30), "{\n  \"schema_version\": \"1.0\",\n ");
+    EXPECT_EQ(text.substr(0, 30), "{\n  \"schema_version\": \"2.0\",\n ");
     const ParsedManifest p = parse_manifest(text, "0.1.0");
     EXPECT_EQ(p.manifest, sample());
     EXPECT_TRUE(p.warnings.empty());
@@ -58,14 +81,22 @@ TEST(Manifest, WrongTypesAndMissingFieldsNameTheField) {
     EXPECT_EQ(error_of(edited("\"size\": 8192", "\"size\": -1")),
               "manifest.json: files[0].size: expected an unsigned integer, got a negative integer");
     EXPECT_EQ(error_of(edited("\"signed\": true", "\"signed\": 1")),
-              "manifest.json: files[0].signed: expected a boolean, got number");
+              "manifest.json: images[0].signed: expected a boolean, got number");
+    EXPECT_EQ(error_of(edited("\"address\": \"0x60000000\"", "\"address\": \"60000000\"")),
+              "manifest.json: images[0].address: '60000000' is not a 32-bit value written 0x...");
+    EXPECT_EQ(error_of(edited("\"op\": \"reset\"", "\"op\": \"format-disk\"")),
+              "manifest.json: write_plan[7].op: unknown step 'format-disk'");
+    EXPECT_EQ(error_of(edited("\"words\": [\n        \"SRK0\"", "\"words\": [\n        \"SRK9\"")),
+              "manifest.json: write_plan[5].words: 'SRK9' is not in fuses");
+    EXPECT_EQ(error_of(edited("\"file\": \"fl.bin\"", "\"file\": \"gone.bin\"")),
+              "manifest.json: flashloaders[0].file: 'gone.bin' is not in files");
     EXPECT_EQ(error_of(edited("\"device\": \"mimxrt1020\",", "")),
               "manifest.json: device: missing");
     EXPECT_EQ(error_of(edited("\"role\": \"readme\"", "\"role\": \"firmware\"")),
               "manifest.json: files[1].role: unknown role 'firmware'");
     EXPECT_EQ(error_of(edited("\"0x12345678\"", "\"0x1234\"")),
               "manifest.json: fuses[0].value: '0x1234' is not a 32-bit word written 0xXXXXXXXX");
-    EXPECT_EQ(error_of(edited("\"schema_version\": \"1.0\"", "\"schema_version\": \"1\"")),
+    EXPECT_EQ(error_of(edited("\"schema_version\": \"2.0\"", "\"schema_version\": \"1\"")),
               "manifest.json: schema_version: '1' is not MAJOR.MINOR");
     EXPECT_EQ(error_of(edited("\"fuses\": [", "\"fuses\": {}, \"x\": [")),
               "manifest.json: fuses: expected an array, got object");
@@ -74,9 +105,11 @@ TEST(Manifest, WrongTypesAndMissingFieldsNameTheField) {
 }
 
 TEST(Manifest, RefusesANewerMajorSchema) {
-    EXPECT_EQ(error_of(edited("\"1.0\"", "\"2.0\"")),
-              "manifest.json: schema 2.0 is newer than this rtprov 0.1.0 reads (1.x); use a "
+    EXPECT_EQ(error_of(edited("\"2.0\"", "\"3.0\"")),
+              "manifest.json: schema 3.0 is newer than this rtprov 0.1.0 reads (2.x); use a "
               "newer rtprov");
+    EXPECT_EQ(error_of(edited("\"2.0\"", "\"0.9\"")),
+              "manifest.json: schema 0.9 is not known to this rtprov 0.1.0");
 }
 
 TEST(Manifest, RefusesAnUnknownRequiredFeatureNamingIt) {
@@ -88,13 +121,13 @@ TEST(Manifest, RefusesAnUnknownRequiredFeatureNamingIt) {
 }
 
 TEST(Manifest, NewerMinorImportsWithAWarning) {
-    std::string text = edited("\"1.0\"", "\"1.3\"");
+    std::string text = edited("\"2.0\"", "\"2.3\"");
     text = text.replace(text.find("\"writer\""), 8, "\"signature\": {}, \"writer\"");
     const ParsedManifest p = parse_manifest(text, "0.1.0");
     EXPECT_EQ(p.manifest.device, "mimxrt1020");
     ASSERT_EQ(p.warnings.size(), 1u);
     EXPECT_EQ(p.warnings[0],
-              "manifest.json: schema 1.3 is newer than this rtprov 0.1.0 reads (1.0); ignoring "
+              "manifest.json: schema 2.3 is newer than this rtprov 0.1.0 reads (2.0); ignoring "
               "signature");
 }
 

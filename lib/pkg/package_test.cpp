@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "rtprov/boot/image.hpp"
+#include "rtprov/device/device.hpp"
 #include "rtprov/hab/pki.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/project/build_outputs.hpp"
@@ -67,9 +69,13 @@ TEST(Package, ImportGivesTheBuiltImageByteForByte) {
     const Package p = verify_package(exported.zip, {}, "0.1.0");
     EXPECT_EQ(p.manifest, exported.manifest);
     EXPECT_TRUE(p.warnings.empty());
-    const auto images = package_images(p.manifest);
-    ASSERT_EQ(images.size(), 1u);
-    EXPECT_EQ(images[0]->path, "images/flexspi-nor.bin");
+    ASSERT_EQ(p.manifest.images.size(), 1u);
+    const ImageEntry& image = p.manifest.images[0];
+    EXPECT_EQ(image.file, "images/flexspi-nor.bin");
+    EXPECT_EQ(image.boot_device, "flexspi-nor");
+    EXPECT_EQ(image.memory_id, 9u);
+    EXPECT_EQ(image.address, 0x60000000u);  // the RT1020's FlexSPI window: FCB at offset 0
+    EXPECT_FALSE(image.is_signed);
     const Bytes fresh =
         project::build_outputs(project::load_project(project), std::nullopt, "x").data;
     EXPECT_EQ(p.files.at("images/flexspi-nor.bin"), fresh);
@@ -153,7 +159,7 @@ TEST(Package, SignedExportCarriesTheSrkFusePlanAndNoPrivateKeys) {
     ASSERT_EQ(p.manifest.required.size(), 2u);
     EXPECT_EQ(p.manifest.required[0].name, "hab-signed");
     EXPECT_EQ(p.manifest.required[1].name, "fuse-srk");
-    EXPECT_TRUE(package_images(p.manifest)[0]->is_signed);
+    EXPECT_TRUE(p.manifest.images[0].is_signed);
     for (const auto& [name, data] : p.files) {
         EXPECT_EQ(name.find("key"), std::string::npos) << name;
         const std::string text(data.begin(), data.end());
@@ -174,13 +180,15 @@ TEST(Package, ImportRefusesTamperedMissingAndExtraFiles) {
                                     }))
                   .substr(0, 39),
               "file 'images/flexspi-nor.bin': SHA-256 ");
+    const std::size_t readme_size = verify_package(zip, {}, "0.1.0").files.at("README.txt").size();
     EXPECT_EQ(verify_error(tampered(zip,
                                     [](auto& es) {
                                         for (auto& e : es)
                                             if (e.name == "README.txt")
                                                 e.data.push_back('!');
                                     })),
-              "file 'README.txt': 700 bytes, the manifest says 699");
+              fmt::format("file 'README.txt': {} bytes, the manifest says {}", readme_size + 1,
+                          readme_size));
     EXPECT_EQ(verify_error(tampered(zip, [](auto& es) { es.erase(es.begin() + 1); })),
               "file 'README.txt' is in the manifest but not in the package");
     EXPECT_EQ(verify_error(tampered(zip,
@@ -190,6 +198,81 @@ TEST(Package, ImportRefusesTamperedMissingAndExtraFiles) {
               "file 'run.sh' is in the package but not in the manifest");
     EXPECT_EQ(verify_error(tampered(zip, [](auto& es) { es.erase(es.begin()); })),
               "no manifest.json in the package");
+}
+
+}  // namespace
+}  // namespace rtprov::pkg
+
+namespace rtprov::pkg {
+namespace {
+
+// Every boot device the RT1020 boots from, unsigned and signed: the package holds exactly the
+// image `build_outputs` makes, placed where the boot layout says (file byte 0 at boot-device
+// offset IVT offset - IVT file offset) and with a write plan for it.
+TEST(Package, RoundTripOfEveryBootDeviceSignedAndUnsigned) {
+    test::TempDir t;
+    hab::PkiOptions o;
+    o.srk_count = 1;
+    o.rng_seed = "package_round_trip";
+    hab::write_pki(hab::generate_pki(o), t / "pki");
+    std::filesystem::copy_file(kExample / "app/blinky.srec", t / "blinky.srec");
+    // A RAM app for the boot devices that copy the image to RAM.
+    std::filesystem::copy_file(
+        std::filesystem::path(RTPROV_SOURCE_DIR) / "examples/sim-flashloader/standin.srec",
+        t / "ram_app.srec");
+    const device::Device& dev = device::find_device("mimxrt1020");
+    int cases = 0;
+    for (const device::BootLayout& layout : dev.boot_layouts) {
+        const std::string bd(device::boot_device_name(layout.device));
+        for (const bool with_hab : {false, true}) {
+            SCOPED_TRACE(bd + (with_hab ? " signed" : " unsigned"));
+            const bool xip = layout.device == device::BootDevice::FlexspiNor;
+            std::string yaml = fmt::format("device: mimxrt1020\nboot_device: {}\napp: {}\n", bd,
+                                           xip ? "blinky.srec" : "ram_app.srec");
+            if (layout.has_fcb)
+                yaml += "fcb: rt1020-evk\n";
+            if (with_hab) {
+                yaml +=
+                    "hab:\n  srk_table: pki/srk/SRK_table.bin\n"
+                    "  csf_key: pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem\n"
+                    "  csf_cert: pki/crts/CSF1_1_sha256_2048_65537_v3_usr_crt.pem\n"
+                    "  img_key: pki/keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem\n"
+                    "  img_cert: pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem\n"
+                    "  signature_time: 2024-01-31T12:00:00Z\n";
+            }
+            test::write_text(t / "project.yaml", yaml);
+            ExportOptions eo;
+            eo.project = t / "project.yaml";
+            const ExportedPackage e = export_package(eo);
+            const Package p = verify_package(e.zip, {}, RTPROV_VERSION);
+            const Bytes built =
+                project::build_outputs(project::load_project(t / "project.yaml"), std::nullopt, "x")
+                    .data;
+            ASSERT_EQ(p.manifest.images.size(), 1u);
+            const ImageEntry& img = p.manifest.images[0];
+            EXPECT_EQ(p.files.at(img.file), built);
+            EXPECT_EQ(img.boot_device, bd);
+            EXPECT_EQ(img.is_signed, with_hab);
+            EXPECT_EQ(p.manifest.fuses.size(), with_hab ? 8u : 0u);
+            const boot::ParsedImage parsed = boot::parse_boot_image(built, "x");
+            const std::uint32_t offset = layout.ivt_offset - parsed.ivt_file_offset;
+            if (layout.device == device::BootDevice::SerialDownloader) {
+                EXPECT_EQ(img.memory_id, 0u);  // RAM: nothing to write
+            } else if (xip) {
+                EXPECT_EQ(img.address, 0x60000000u + offset);
+            } else if (layout.device == device::BootDevice::SemcNor) {
+                EXPECT_EQ(img.address, 0x90000000u + offset);
+            } else {
+                EXPECT_EQ(img.address, offset);
+            }
+            const bool writes = img.memory_id != 0;
+            EXPECT_EQ(std::count_if(p.manifest.write_plan.begin(), p.manifest.write_plan.end(),
+                                    [](const WriteStep& s) { return s.op == StepOp::Write; }),
+                      writes ? 1 : 0);
+            ++cases;
+        }
+    }
+    EXPECT_EQ(cases, 16);
 }
 
 }  // namespace

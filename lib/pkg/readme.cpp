@@ -1,5 +1,7 @@
 #include "readme.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace rtprov::pkg {
@@ -9,21 +11,32 @@ std::string format_readme(const Manifest& m) {
         "rtprov manufacturing package\n"
         "============================\n\n"
         "Device:       {}\n"
-        "Boot device:  {}\n"
         "Schema:       {}.{} (written by {})\n",
-        m.device, m.boot_device, m.schema.major, m.schema.minor, m.writer);
+        m.device, m.schema.major, m.schema.minor, m.writer);
     for (const auto& f : m.required) {
         const Feature* known = find_feature(f.name);
         out += fmt::format("Requires:     {}{}{}\n", f.name, known ? " - " : "",
                            known ? known->meaning : "");
     }
-    out += "\nImage to write\n";
-    for (const auto& f : m.files) {
-        if (f.role == FileRole::Image) {
-            out += fmt::format("  {}  to {}, {} bytes, {}\n    sha256 {}\n", f.path,
-                               f.boot_device.value_or("?"), f.size,
-                               f.is_signed ? "HAB-signed" : "unsigned", f.sha256);
-        }
+    const auto file = [&](const std::string& path) {
+        const auto it = std::find_if(m.files.begin(), m.files.end(),
+                                     [&](const FileEntry& f) { return f.path == path; });
+        return it == m.files.end() ? FileEntry{} : *it;
+    };
+    out += "\nImages to write\n";
+    for (const auto& img : m.images) {
+        const FileEntry f = file(img.file);
+        out += fmt::format("  {}  to {} at 0x{:08X}, {} bytes, {}\n    sha256 {}\n", img.file,
+                           img.boot_device, img.address, f.size,
+                           img.is_signed ? "HAB-signed" : "unsigned", f.sha256);
+    }
+    out += "\nFlashloader (loaded over the boot ROM's serial downloader)\n";
+    if (m.flashloaders.empty())
+        out += "  none in this package: give one to `rtprov write --flashloader FILE`.\n";
+    for (const auto& fl : m.flashloaders) {
+        out += fmt::format("  {}  {}, load 0x{:08X}, IVT 0x{:08X}\n", fl.file,
+                           fl.is_signed ? "HAB-signed (closed parts)" : "unsigned (open parts)",
+                           fl.load_address, fl.ivt_address);
     }
     out += "\nFuses to burn\n";
     if (m.fuses.empty())
@@ -33,6 +46,36 @@ std::string format_readme(const Manifest& m) {
     if (!m.fuses.empty() && m.fuses.front().lock != LockPolicy::None) {
         out += fmt::format("  then set {} once every word above reads back as listed.\n",
                            m.fuses.front().lock_field);
+    }
+    out += "\nWrite plan (what `rtprov write` does, in order)\n";
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
+        const WriteStep& s = m.write_plan[i];
+        std::string what(step_op_name(s.op));
+        switch (s.op) {
+            case StepOp::ConfigureMemory:
+                what += s.fcb_file.empty()
+                            ? fmt::format(" 0x{:X} with option 0x{:08X}", s.memory_id,
+                                          s.option_words.at(0))
+                            : fmt::format(" 0x{:X} with the FCB of {}", s.memory_id, s.fcb_file);
+                break;
+            case StepOp::Erase:
+                what += fmt::format(" 0x{:08X}, {} bytes", s.address, s.length);
+                break;
+            case StepOp::Write:
+            case StepOp::Verify:
+                what += fmt::format(" {} at 0x{:08X}", s.file, s.address);
+                break;
+            case StepOp::ProgramFuses:
+                what += fmt::format(" {} words (needs --burn-srk)", s.words.size());
+                break;
+            case StepOp::LockFuses:
+                what += " " + s.field;
+                break;
+            case StepOp::LoadFlashloader:
+            case StepOp::Reset:
+                break;
+        }
+        out += fmt::format("  {:>2}. {}\n", i + 1, what);
     }
     out +=
         "\nBefore use\n"

@@ -2,6 +2,7 @@
 
 #include "rtprov/hab/sign.hpp"
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
 
 namespace rtprov::project {
 
@@ -10,6 +11,8 @@ BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::strin
     BuildOutputs out;
     out.options = resolve(spec);
     out.image = boot::build_image(out.options);
+    if (spec.flashloader)
+        out.flashloader = read_file(spec.flashloader->file);
     if (!spec.hab) {
         out.data = out.image.data;
         return out;
@@ -22,6 +25,16 @@ BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::strin
     out.srk_table = std::move(signed_image.srk_table);
     out.srk_hash = std::move(signed_image.srk_hash);
     out.is_signed = true;
+    if (spec.flashloader && spec.flashloader->sign.value_or(true)) {
+        const std::string fl_name = spec.flashloader->file.string();
+        hab::SignResult fl = with_context("signing", [&] {
+            hab::SignSettings settings = resolve_hab(*spec.hab, true, env_password);
+            settings.encrypt.reset();  // the ROM cannot decrypt what it loads over SDP
+            settings.image_address = spec.flashloader->image_address;
+            return hab::sign_image(*out.flashloader, fl_name, settings);
+        });
+        out.flashloader_signed = std::move(fl.data);
+    }
     return out;
 }
 

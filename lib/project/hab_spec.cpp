@@ -9,6 +9,7 @@
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "rtprov/util/parse.hpp"
 
 namespace rtprov::project {
 
@@ -69,23 +70,6 @@ std::string normalize(std::string_view text) {
         if (c == ' ' || c == '_')
             c = '-';
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-Bytes parse_hex(std::string_view text, std::string_view what) {
-    if (text.starts_with("0x") || text.starts_with("0X"))
-        text.remove_prefix(2);
-    Bytes out;
-    if (text.size() % 2 != 0)
-        throw Error(ErrorCode::BadInput, fmt::format("{}: odd number of hex digits", what));
-    for (std::size_t i = 0; i < text.size(); i += 2) {
-        const std::string pair(text.substr(i, 2));
-        if (!std::isxdigit(static_cast<unsigned char>(pair[0])) ||
-            !std::isxdigit(static_cast<unsigned char>(pair[1]))) {
-            throw Error(ErrorCode::BadInput, fmt::format("{}: '{}' is not hex", what, text));
-        }
-        out.push_back(static_cast<std::uint8_t>(std::stoul(pair, nullptr, 16)));
     }
     return out;
 }

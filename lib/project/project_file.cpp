@@ -25,9 +25,9 @@ BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path&
     }
     if (!root.IsMap())
         throw Error(ErrorCode::BadInput, fmt::format("{}: not a YAML mapping", path.string()));
-    r.expect_keys(
-        root, "the project",
-        {"version", "device", "boot_device", "app", "fcb", "dcd", "padding", "output", "hab"});
+    r.expect_keys(root, "the project",
+                  {"version", "device", "boot_device", "app", "fcb", "dcd", "padding", "output",
+                   "hab", "flashloader"});
     if (root["version"] && r.number(root["version"], "version") != 1) {
         r.fail(root["version"], "this rtprov reads project files of version 1");
     }
@@ -65,6 +65,24 @@ BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path&
         spec.output = r.file(root["output"], "output");
     if (root["hab"])
         spec.hab = detail::parse_hab_section(r, root["hab"]);
+    if (const YAML::Node fl = root["flashloader"]) {
+        FlashloaderSpec f;
+        if (fl.IsScalar()) {
+            f.file = r.file(fl, "flashloader");
+        } else {
+            r.expect_keys(fl, "flashloader", {"file", "sign", "image_address"});
+            if (!fl["file"])
+                r.fail(fl, "'flashloader.file' is missing");
+            f.file = r.file(fl["file"], "flashloader.file");
+            if (fl["sign"])
+                f.sign = r.boolean(fl["sign"], "flashloader.sign");
+            if (fl["image_address"])
+                f.image_address = r.u32(fl["image_address"], "flashloader.image_address");
+        }
+        if (f.sign.value_or(false) && !spec.hab)
+            r.fail(fl, "'flashloader.sign' needs a hab: section (the keys to sign with)");
+        spec.flashloader = std::move(f);
+    }
     return spec;
 }
 

@@ -65,7 +65,7 @@ TEST(ProjectFile, DefaultsAndShorthands) {
 TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npading: false\n"),
               "/p/project.yaml:3:1: unknown key 'pading' in the project; known keys: version, "
-              "device, boot_device, app, fcb, dcd, padding, output, hab");
+              "device, boot_device, app, fcb, dcd, padding, output, hab, flashloader");
     EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
               "/p/project.yaml:4:12: 'app.address': '0x6000200G' is not a number");
     EXPECT_EQ(error_of("app: a.elf\n"), "/p/project.yaml: 'device' is missing");
@@ -74,6 +74,27 @@ TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nversion: 2\n"),
               "/p/project.yaml:3:10: this rtprov reads project files of version 1");
     EXPECT_EQ(error_of("device: [\n"), "/p/project.yaml:2:1: end of sequence flow not found");
+}
+
+TEST(ProjectFile, FlashloaderSection) {
+    const BuildSpec s = parse_project(
+        "device: mimxrt1020\napp: a.elf\nflashloader:\n  file: fl/ivt_flashloader.bin\n"
+        "  image_address: 0x20000000\n",
+        "/p/project.yaml");
+    ASSERT_TRUE(s.flashloader);
+    EXPECT_EQ(s.flashloader->file, "/p/fl/ivt_flashloader.bin");
+    EXPECT_EQ(s.flashloader->image_address, 0x20000000u);
+    EXPECT_FALSE(s.flashloader->sign);
+    EXPECT_EQ(parse_project("device: mimxrt1020\napp: a.elf\nflashloader: fl.bin\n",
+                            "/p/project.yaml")
+                  .flashloader->file,
+              "/p/fl.bin");
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nflashloader:\n  file: f.bin\n  sign: "
+                       "true\n"),
+              "/p/project.yaml:4:3: 'flashloader.sign' needs a hab: section (the keys to sign "
+              "with)");
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nflashloader:\n  sign: false\n"),
+              "/p/project.yaml:4:3: 'flashloader.file' is missing");
 }
 
 }  // namespace

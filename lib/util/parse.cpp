@@ -51,4 +51,30 @@ std::uint32_t parse_u32(std::string_view text, std::string_view what) {
     return static_cast<std::uint32_t>(*v);
 }
 
+Bytes parse_hex(std::string_view text, std::string_view what) {
+    if (text.starts_with("0x") || text.starts_with("0X"))
+        text.remove_prefix(2);
+    if (text.size() % 2 != 0)
+        throw Error(ErrorCode::BadInput, fmt::format("{}: odd number of hex digits", what));
+    const auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    Bytes out;
+    out.reserve(text.size() / 2);
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        const int hi = digit(text[i]);
+        const int lo = digit(text[i + 1]);
+        if (hi < 0 || lo < 0)
+            throw Error(ErrorCode::BadInput, fmt::format("{}: '{}' is not hex", what, text));
+        out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+    }
+    return out;
+}
+
 }  // namespace rtprov

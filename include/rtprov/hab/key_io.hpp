@@ -55,6 +55,9 @@ class PrivateKey {
     // when mbedTLS fails.
     Bytes sign_sha256(ByteView data) const;
 
+    // The public part as DER SubjectPublicKeyInfo.
+    Bytes public_key_der() const;
+
     // True when `cert`'s public key is this key's public part.
     bool matches(const Certificate& cert) const;
 
@@ -70,5 +73,13 @@ std::string read_password_file(const std::filesystem::path& path);
 
 // SHA-256 of `data`.
 Bytes sha256(ByteView data);
+
+// A public key from a file: PEM/DER SubjectPublicKeyInfo, an X.509 certificate, or a private key
+// (its public part). Returned as DER SubjectPublicKeyInfo. Throws Error(BadInput) naming `path`.
+Bytes load_public_key_der(const std::filesystem::path& path);
+
+// True when `signature` is a valid RSA PKCS#1 v1.5 or ECDSA signature of SHA-256(data) by the
+// key `public_key_der` (SubjectPublicKeyInfo).
+bool verify_sha256(ByteView public_key_der, ByteView data, ByteView signature);
 
 }  // namespace rtprov::hab

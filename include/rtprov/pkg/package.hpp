@@ -27,6 +27,11 @@ struct ExportOptions {
     std::optional<std::string> env_password;        // $RTPROV_KEY_PASSWORD, for signing
     std::optional<std::int64_t> source_date_epoch;  // $SOURCE_DATE_EPOCH: the entries' time
     std::string rtprov_version = RTPROV_VERSION;    // written as the informative `writer`
+    std::optional<std::filesystem::path> sign_key;  // signs manifest.json (manifest.sig)
+    // A build output to package instead of trusting it blindly: must equal, byte for byte, what
+    // the project builds from the files on disk now (else Error(BadInput): stale).
+    std::optional<std::filesystem::path> built_image;
+    std::optional<std::string> sign_key_password;
 };
 
 struct ExportedPackage {
@@ -46,18 +51,50 @@ struct Package {
     std::string manifest_text;
     std::map<std::string, Bytes> files;
     std::vector<std::string> warnings;  // e.g. a newer minor schema
+    // Signed packages: the signer's key fingerprint, and whether a trust key confirmed it.
+    std::optional<std::string> signer;
+    bool signature_trusted = false;
 };
 
-// Verifies a package zip: structure and limits (read_zip), manifest (parse_manifest), then every
-// file's size and SHA-256 (Error(Verification) naming the file) and that no file is missing
-// from or extra to the manifest (Error(BadInput)).
-Package verify_package(ByteView zip, const ZipLimits& limits, std::string_view reader_version);
+// Keys a package must be signed with (DER public keys; see signature.hpp). Empty: signatures
+// are not required; a present one is reported but not trusted.
+struct TrustOptions {
+    std::vector<Bytes> trusted_keys;
+};
+
+// Verifies a package zip: structure and limits (read_zip); the signature (with trust keys: an
+// unsigned package, one signed by another key or a bad signature are Error(Verification),
+// checked before the manifest is read); the manifest (parse_manifest); then every file's size
+// and SHA-256 (Error(Verification) naming the file) and that no file is missing from or extra
+// to the manifest (Error(BadInput)).
+Package verify_package(ByteView zip, const ZipLimits& limits, std::string_view reader_version,
+                       const TrustOptions& trust = {});
 
 // Writes a verified package into `dir`, which must not exist yet (Error(Usage) otherwise): into
 // a sibling temporary folder first, renamed to `dir` once complete; nothing is left on failure.
 void extract_package(const Package& package, const std::filesystem::path& dir);
 
-// The images of a package (role image), in manifest order.
-std::vector<const FileEntry*> package_images(const Manifest& manifest);
+// Completes a manifest that parse_manifest migrated from schema 1.0, using the package's
+// (verified) files: where each image goes and the write plan, as export_package makes them.
+// Does nothing for a manifest in the current schema.
+void complete_migration(Manifest& manifest, const std::map<std::string, Bytes>& files);
+
+// The files[] entry for `path` (verified packages list every referenced path; Error(Internal)
+// otherwise).
+const FileEntry& file_entry(const Manifest& manifest, std::string_view path);
+
+struct MigratedPackage {
+    Bytes zip;
+    SchemaVersion from;
+    std::vector<std::string> warnings;
+};
+
+// `rtprov pkg migrate`: verifies a package (any schema this rtprov reads) and writes it in the
+// current schema: the same files, a new manifest.json and README.txt, deterministic like an
+// export (`source_date_epoch` for the entry times). A package signature does not survive (the
+// manifest changed): the result is unsigned and a warning says so.
+MigratedPackage migrate_package(ByteView zip, const ZipLimits& limits,
+                                std::optional<std::int64_t> source_date_epoch,
+                                std::string_view reader_version);
 
 }  // namespace rtprov::pkg

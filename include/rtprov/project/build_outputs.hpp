@@ -19,6 +19,10 @@ struct BuildOutputs {
     bool is_signed = false;
     Bytes srk_table;  // signed only: the SRK table used
     Bytes srk_hash;   // signed only: its SHA-256 fuse hash
+    // With a flashloader: section: its image as given, and signed with the hab: keys (when the
+    // section asks for it, by default with a hab: section).
+    std::optional<Bytes> flashloader;
+    std::optional<Bytes> flashloader_signed;
 };
 
 // Resolves `spec`, builds the image and signs it when `spec.hab` is set. `env_password` is the

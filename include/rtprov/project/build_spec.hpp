@@ -21,6 +21,14 @@ struct FcbSpec {
     std::vector<std::pair<std::string, std::uint64_t>> fields;  // overrides, applied in order
 };
 
+// The flashloader a package carries for `rtprov write`: an image the boot ROM loads over SDP
+// (IVT + boot data), e.g. the SDK's ivt_flashloader.bin.
+struct FlashloaderSpec {
+    std::filesystem::path file;
+    std::optional<bool> sign;  // also a signed copy; default: when the project has a hab: section
+    std::optional<std::uint32_t> image_address;  // signing: move the load address (NXP's tools)
+};
+
 struct BuildSpec {
     std::string device;  // "mimxrt1020"
     std::string boot_device = "flexspi-nor";
@@ -33,6 +41,7 @@ struct BuildSpec {
     bool padding = true;
     std::optional<std::filesystem::path> output;
     std::optional<HabSpec> hab;  // sign (and encrypt) after building
+    std::optional<FlashloaderSpec> flashloader;
 };
 
 // Interprets `--fcb VALUE`: an existing file path, otherwise a preset name.

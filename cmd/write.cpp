@@ -1,0 +1,226 @@
+// rtprov write: the factory job. Verifies a package, then writes it to every board given, in
+// parallel: flashloader over SDP, memory, fuses, reset (lib/write does the work).
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "rtprov/pkg/package.hpp"
+#include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+#include "rtprov/write/board_log.hpp"
+#include "rtprov/write/ports.hpp"
+#include "rtprov/write/runner.hpp"
+#include "rtprov/write/sim_port.hpp"
+#include "write_display.hpp"
+
+namespace rtprov::cli {
+
+namespace {
+
+// SIGINT/SIGTERM: the first stops watching for new boards (and, without watch mode, the boards
+// at their next chunk); in watch mode a second one stops the boards under way too.
+std::atomic<bool> g_stop_watch{false};
+std::atomic<bool> g_stop_boards{false};
+std::atomic<bool> g_watching{false};
+
+extern "C" void on_write_signal(int) {
+    if (g_stop_watch.exchange(true) || !g_watching.load())
+        g_stop_boards.store(true);
+}
+
+constexpr const char* kFooter =
+    "Examples:\n"
+    "  rtprov write blinky_pkg.zip -p uart:/dev/ttyUSB0 -p uart:/dev/ttyUSB1 --baud 921600\n"
+    "  rtprov write blinky_pkg.zip -p usb:1fc9:0130 --burn-srk --close --log records/\n"
+    "  rtprov write -c project.yaml -p sim:auto            # an in-process simulated part\n"
+    "  rtprov write pkg.zip --ports-from fixtures.txt --wait-for-devices --json\n"
+    "Per board: load the flashloader (the signed one on a closed part), configure memory, erase\n"
+    "only the image's sectors, write, verify by readback, fuses from the plan, reset. Fuses are\n"
+    "irreversible: --dry-run shows every word (current -> new) and stops; SRK words need\n"
+    "--burn-srk, closing (SEC_CONFIG[1]) needs --close and is refused unless the image verifies\n"
+    "against the SRK hash and the SRK fuses read back right; locks come last.\n"
+    "--json prints one JSON object per event (docs/write-json.md). With --log DIR a killed run\n"
+    "is resumed on the next run (what is on the board is verified, the rest written).\n"
+    "Exit codes: 0 every board passed (or dry run), 3 a board failed (link, device), 4 a board\n"
+    "failed a check (readback, fuses, closing refused); 1 usage, 2 bad package, 5 file I/O.";
+
+struct WriteArgs {
+    std::string package;
+    std::string project;
+    std::vector<std::string> ports;
+    std::string ports_from;
+    bool wait = false;
+    std::string flashloader;
+    std::string log;
+    std::uint32_t baud = 115200;
+    int timeout_ms = 5000;
+    unsigned retries = 3;
+};
+
+Bytes package_zip(const WriteArgs& a) {
+    if (a.package.empty() == a.project.empty())
+        throw Error(ErrorCode::Usage, "write needs a package file or -c project.yaml (not both)");
+    if (!a.package.empty())
+        return read_file(a.package);
+    pkg::ExportOptions options;
+    options.project = a.project;
+    if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
+        options.env_password = p;
+    return pkg::export_package(options).zip;
+}
+
+class WriteCommand : public Command {
+  public:
+    void setup(CLI::App& app) override {
+        app.footer(kFooter);
+        app.add_option("package", a_.package, "Manufacturing package (zip from export-pkg)");
+        app.add_option("-c,--config", a_.project, "Or: a project file, packaged in memory")
+            ->check(CLI::ExistingFile);
+        app.add_option("-p,--port", a_.ports,
+                       "Board: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, sim:SOCKET, "
+                       "sim-uart:SOCKET, or sim:auto (a simulated part in this process); repeat "
+                       "for more boards");
+        app.add_option("--ports-from", a_.ports_from, "Read board URIs from FILE, one per line");
+        app.add_flag("--wait-for-devices", a_.wait,
+                     "Watch the ports and write every board that appears, until Ctrl-C");
+        app.add_option("--flashloader", a_.flashloader,
+                       "Flashloader image (IVT + boot data) when the package has none");
+        app.add_flag("--skip-unchanged", o_.skip_unchanged,
+                     "Read back first; erase and write only sectors that differ");
+        app.add_flag("--dry-run", o_.dry_run,
+                     "Connect, show the fuse plan (current -> new) and stop; change nothing");
+        app.add_flag("--burn-srk", o_.burn_srk, "Burn the package's SRK hash fuses (irreversible)");
+        app.add_flag("--close", o_.close,
+                     "Close the part (SEC_CONFIG[1]) after the SRK fuses verify (irreversible)");
+        app.add_option("--baud", a_.baud, "Line speed of uart: ports without one")
+            ->capture_default_str();
+        app.add_option("--timeout", a_.timeout_ms, "Response timeout in milliseconds")
+            ->capture_default_str();
+        app.add_option("--retries", a_.retries, "Retries per operation after a failure")
+            ->capture_default_str();
+        app.add_option("--log", a_.log, "Keep a JSON record per board and attempt in DIR");
+    }
+
+    int run(Output& out) override {
+        o_.timeout = std::chrono::milliseconds(a_.timeout_ms);
+        o_.retries = a_.retries;
+        if (a_.ports.empty() && a_.ports_from.empty())
+            throw Error(ErrorCode::Usage, "write needs --port URI (or --ports-from FILE)");
+        const Bytes zip = package_zip(a_);
+        std::optional<write::Flashloader> loader;
+        if (!a_.flashloader.empty())
+            loader = write::flashloader_from_file(a_.flashloader, read_file(a_.flashloader));
+        const write::Job job = write::make_job(write::open_package(zip), zip, loader, o_);
+        for (const auto& w : job.package.warnings)
+            out.warning(w);
+        for (const auto& w : job.warnings)
+            out.warning(w);
+        if (!a_.log.empty()) {
+            o_.was_interrupted = [dir = a_.log, sha = job.package_sha256](const std::string& uid) {
+                return write::interrupted_attempt(dir, uid, sha);
+            };
+        }
+
+        WriteDisplay display(WriteDisplay::mode_for(out.json()), out.quiet());
+        write::EventSink sink = [&](const write::Event& e) { display(e); };
+        std::optional<write::BoardLog> log;
+        if (!a_.log.empty()) {
+            log.emplace(a_.log, sink);
+            sink = [&](const write::Event& e) { (*log)(e); };
+        }
+        std::signal(SIGINT, on_write_signal);
+        std::signal(SIGTERM, on_write_signal);
+        std::signal(SIGPIPE, SIG_IGN);
+
+        std::vector<std::unique_ptr<write::SimulatedPart>> sims;
+        std::vector<std::string> sim_names;
+        const auto make_port = [&](const std::string& uri) -> write::Port {
+            if (uri == "sim:auto") {
+                sims.push_back(std::make_unique<write::SimulatedPart>(*job.device));
+                sim_names.push_back(fmt::format("sim:auto#{}", sims.size()));
+                const std::string at = sims.back()->uri();
+                return {sim_names.back(), [at] { return transport::open_transport(at); }};
+            }
+            const std::string u = write::with_default_baud(uri, a_.baud);
+            return {u, [u, dev = job.device] { return write::open_board(u, *dev); }};
+        };
+
+        std::vector<write::BoardResult> results;
+        if (a_.wait) {
+            g_watching = true;
+            write::WatchSource source;
+            source.candidates = [&] {
+                std::vector<std::string> uris = a_.ports;
+                if (!a_.ports_from.empty()) {
+                    for (auto& u : write::read_port_list(a_.ports_from, true))
+                        uris.push_back(std::move(u));
+                }
+                return uris;
+            };
+            source.identity = [](const std::string& uri) { return write::port_identity(uri); };
+            source.make_port = make_port;
+            results = write::watch_boards(job, o_, source, sink, g_stop_watch);
+        } else {
+            std::vector<std::string> uris = a_.ports;
+            if (!a_.ports_from.empty()) {
+                for (auto& u : write::read_port_list(a_.ports_from, false))
+                    uris.push_back(std::move(u));
+            }
+            std::vector<write::Port> ports;
+            for (const auto& u : uris) {
+                ports.push_back(make_port(u));
+                for (std::size_t i = 0; i + 1 < ports.size(); ++i) {
+                    if (ports[i].name == ports.back().name)
+                        throw Error(ErrorCode::Usage, fmt::format("port {} given twice", u));
+                }
+            }
+            results = write::write_boards(job, o_, ports, sink, &g_stop_boards);
+        }
+
+        display.close();
+        // A simulated part shows what it would do at power-on.
+        for (std::size_t i = 0; i < sims.size(); ++i) {
+            const sim::Inspection insp = sims[i]->stop_and_inspect();
+            display.extra({{"event", "sim-boot"},
+                           {"board", sim_names[i]},
+                           {"boots", insp.boot.ok},
+                           {"reason", insp.boot.reason}},
+                          fmt::format("{}: boot check: {}: {}", sim_names[i],
+                                      insp.boot.ok ? "boots" : "does not boot", insp.boot.reason));
+        }
+        // With --json stdout is for programs: the operator still reads each failure on stderr.
+        for (const auto& r : results) {
+            if (out.json() && !r.error.empty())
+                fmt::print(stderr, "rtprov: error: {}: {}\n", r.board, r.error);
+        }
+        const int code = write::exit_code_of(results);
+        const auto passed = static_cast<std::size_t>(
+            std::count_if(results.begin(), results.end(), [](const write::BoardResult& r) {
+                return r.outcome == write::Outcome::Passed || r.outcome == write::Outcome::DryRun;
+            }));
+        display.extra({{"event", "summary"},
+                       {"boards", results.size()},
+                       {"passed", passed},
+                       {"failed", results.size() - passed},
+                       {"exit_code", code}},
+                      fmt::format("{} of {} board{} passed", passed, results.size(),
+                                  results.size() == 1 ? "" : "s"));
+        return code;
+    }
+
+  private:
+    WriteArgs a_;
+    write::WriteOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_write_command() {
+    return std::make_unique<WriteCommand>();
+}
+
+}  // namespace rtprov::cli

@@ -1,0 +1,42 @@
+#pragma once
+// The fuse plan of one board, before anything is burned: every word the job would program (the
+// package's program-fuses words, SEC_CONFIG[1] with --close, the lock fields last) with the
+// value the board holds now and the value it must hold afterwards, and the checks that refuse a
+// board before any fuse changes. Pure functions: the board engine reads the fuses and burns.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtprov/write/events.hpp"
+#include "rtprov/write/job.hpp"
+
+namespace rtprov::write {
+
+// Reads one fuse word by OTP index (the engine: efuse-read-once).
+using FuseReader = std::function<std::uint32_t(std::uint32_t index)>;
+
+// The rows of the plan, in burning order: the words of every program-fuses step, then (with
+// --close) BOOT_CFG1 with SEC_CONFIG[1], then one LOCK row per lock-fuses step. Rows already
+// holding their value are Unchanged; rows whose flag is missing are Skipped; rows that cannot
+// reach their value (bits set the value lacks, or write-locked) are Conflict; the rest Planned.
+// Throws Error(BadInput) when the plan names a word or field the part does not have.
+std::vector<FuseRow> plan_fuses(const Job& job, const WriteOptions& options,
+                                const FuseReader& read);
+
+// Why the board must not be touched, or nullopt: a Conflict row that would be burned, or --close
+// while the SRK words cannot end up holding the hash the package's image is signed for. Message
+// e.g. "SRK3 (index 0x1B) holds 0x00000100, which has bits 0x12345678 lacks: refusing to burn
+// any fuse" or "closing refused: SRK fuses hold 0x..., the package's image is signed for 0x...".
+std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const Job& job,
+                                        const WriteOptions& options);
+
+// The 1-bit mask of a field inside its word (the low bit of a 2-bit lock field: its write lock).
+std::uint32_t field_bit(const device::FuseField& field);
+
+// "SRK0 0x00000000 -> 0x1234abcd (planned)" for one row.
+std::string describe_row(const FuseRow& row);
+
+}  // namespace rtprov::write

@@ -1,0 +1,72 @@
+#pragma once
+// The job every board of a `rtprov write` run gets: the verified package, the flashloaders to
+// choose from, the operator's options, and the checks done once before any board is touched
+// (a flashloader exists; --close only with an image that verifies against the SRK hash burned).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtprov/device/device.hpp"
+#include "rtprov/hab/srk.hpp"
+#include "rtprov/pkg/package.hpp"
+
+namespace rtprov::write {
+
+struct WriteOptions {
+    bool skip_unchanged = false;  // compare sector by sector, erase and write only what differs
+    bool dry_run = false;         // connect, read fuses, show the plan; change nothing
+    bool burn_srk = false;        // run program-fuses / lock-fuses steps
+    bool close = false;           // program SEC_CONFIG[1] after the SRK fuses verify
+    std::chrono::milliseconds timeout{5000};  // per protocol exchange
+    unsigned retries = 3;                     // per operation, after the first attempt
+    std::chrono::milliseconds backoff{100};   // first retry delay; doubles per attempt
+    // Called with the board's UID once it is read: true when an earlier attempt on this board
+    // was interrupted (then the board is resumed: sectors compared, only the rest written).
+    std::function<bool(const std::string& uid)> was_interrupted;
+};
+
+// A flashloader image the boot ROM can load over SDP.
+struct Flashloader {
+    std::string name;  // package path or --flashloader file
+    Bytes data;
+    bool is_signed = false;
+    std::uint32_t load_address = 0;
+    std::uint32_t ivt_address = 0;
+};
+
+struct Job {
+    pkg::Package package;
+    std::string package_sha256;  // of the zip
+    const device::Device* device = nullptr;
+    std::vector<Flashloader> flashloaders;  // package's, or the one --flashloader gave
+    // The SRK hash the plan burns (from its SRK0..SRK7 words), when it has them.
+    std::optional<hab::SrkHash> srk_hash;
+    std::vector<std::string> warnings;  // for the operator, once (e.g. --flashloader overrides)
+};
+
+// The one place a package is verified for writing (pkg::verify_package with default limits):
+// returns the package; throws its errors.
+pkg::Package open_package(ByteView zip);
+
+// A flashloader from a file (--flashloader): loaded at the address of its first byte, run from
+// its IVT. Throws Error(BadInput) naming `name` when it holds no IVT.
+Flashloader flashloader_from_file(const std::string& name, ByteView data);
+
+// Prepares the job. Throws, before any board is touched:
+//  - Error(Usage) "the package has no flashloader: give one with --flashloader FILE" when
+//    neither the package nor `override_loader` has one, or the plan has no load-flashloader step;
+//  - Error(Usage) for --close without a signed image or without SRK words in the plan and
+//    --burn-srk, Error(Verification) when an image does not verify against the plan's SRK hash.
+Job make_job(pkg::Package package, ByteView zip, std::optional<Flashloader> override_loader,
+             const WriteOptions& options);
+
+// The flashloader for a part whose boot ROM reports HAB `hab_closed`: the signed one on a closed
+// part, else preferably the plain one. Throws Error(Device) "the part is closed (HAB_LOCKED) and
+// the package has no signed flashloader; give one with --flashloader FILE" when there is none.
+const Flashloader& choose_flashloader(const Job& job, bool hab_closed);
+
+}  // namespace rtprov::write

@@ -1,0 +1,141 @@
+#include "rtprov/pkg/write_plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "rtprov/boot/image.hpp"
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::pkg {
+
+namespace {
+
+// SEMC NOR as the RT10xx flashloader addresses it (memory id 8): the SEMC window's NOR chip
+// select. Unverified on hardware; the simulator models FlexSPI NOR only.
+constexpr std::uint32_t kSemcNorBase = 0x90000000;
+
+// The memory-mapped window a NOR image is written through: the XIP region holding its IVT when
+// it executes in place (FlexSPI2 on the RT1064's internal flash), else the part's first one.
+std::uint32_t nor_window(const device::Device& dev, std::uint32_t ivt_address) {
+    if (const device::MemoryRegion* r = dev.region_of(ivt_address); r != nullptr && r->xip)
+        return r->start;
+    for (const auto& r : dev.memory)
+        if (r.xip)
+            return r.start;
+    throw Error(ErrorCode::Internal, fmt::format("{} has no FlexSPI window", dev.name));
+}
+
+}  // namespace
+
+std::uint32_t boot_device_memory_id(device::BootDevice boot_device) {
+    using device::BootDevice;
+    switch (boot_device) {
+        case BootDevice::FlexspiNor:
+            return 0x9;
+        case BootDevice::SemcNor:
+            return 0x8;
+        case BootDevice::SemcNand:
+            return 0x100;
+        case BootDevice::FlexspiNand:
+            return 0x101;
+        case BootDevice::RecoverySpi:
+            return 0x110;
+        case BootDevice::Sd:
+            return 0x120;
+        case BootDevice::Mmc:
+            return 0x121;
+        case BootDevice::SerialDownloader:
+            return 0;
+    }
+    return 0;
+}
+
+ImageEntry place_image(const device::Device& dev, device::BootDevice boot_device,
+                       const std::string& file, ByteView data, bool is_signed) {
+    const boot::ParsedImage parsed = boot::parse_boot_image(data, file);
+    ImageEntry e{std::string(device::boot_device_name(boot_device)), file, is_signed,
+                 boot_device_memory_id(boot_device), parsed.file_address};
+    if (e.memory_id == 0)
+        return e;  // RAM: the address is where the ROM loads it
+    const device::BootLayout* layout = dev.layout(boot_device);
+    if (layout == nullptr) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: {} cannot boot from {}", file, dev.name, e.boot_device));
+    }
+    if (parsed.ivt_file_offset > layout->ivt_offset) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: IVT at file offset 0x{:X}, but {} expects it at boot-device "
+                                "offset 0x{:X}: the image cannot start before the device",
+                                file, parsed.ivt_file_offset, e.boot_device, layout->ivt_offset));
+    }
+    const std::uint32_t offset = layout->ivt_offset - parsed.ivt_file_offset;
+    if (boot_device == device::BootDevice::FlexspiNor)
+        e.address = nor_window(dev, parsed.ivt.self) + offset;
+    else if (boot_device == device::BootDevice::SemcNor)
+        e.address = kSemcNorBase + offset;
+    else
+        e.address = offset;  // block devices: a byte offset
+    return e;
+}
+
+FlashloaderEntry place_flashloader(const std::string& file, ByteView data, bool is_signed) {
+    const boot::ParsedImage parsed = boot::parse_boot_image(data, file);
+    return {file, is_signed, parsed.file_address, parsed.ivt.self};
+}
+
+std::vector<WriteStep> make_write_plan(
+    const Manifest& m, const std::function<ByteView(const std::string&)>& file_data) {
+    std::vector<WriteStep> plan;
+    const auto step = [&](StepOp op) -> WriteStep& {
+        plan.emplace_back();
+        plan.back().op = op;
+        return plan.back();
+    };
+    const auto memory_step = [&](StepOp op, const ImageEntry& img) -> WriteStep& {
+        WriteStep& s = step(op);
+        s.memory_id = img.memory_id;
+        s.address = img.address;
+        return s;
+    };
+    step(StepOp::LoadFlashloader);
+    for (const ImageEntry& img : m.images) {
+        if (img.memory_id == 0)
+            continue;
+        const ByteView data = file_data(img.file);
+        const boot::ParsedImage parsed = boot::parse_boot_image(data, img.file);
+        if (parsed.fcb) {
+            WriteStep& config = step(StepOp::ConfigureMemory);
+            config.memory_id = img.memory_id;
+            config.fcb_file = img.file;
+            config.fcb_offset = parsed.fcb_file_offset;
+        } else if (img.memory_id == boot_device_memory_id(device::BootDevice::FlexspiNor)) {
+            WriteStep& config = step(StepOp::ConfigureMemory);
+            config.memory_id = img.memory_id;
+            config.option_words = {kDefaultFlexspiNorOption};
+        }
+        // Other memories are configured by option words a project would state; without them
+        // the flashloader's defaults apply and the step is left out.
+        memory_step(StepOp::Erase, img).length = data.size();
+        memory_step(StepOp::Write, img).file = img.file;
+        memory_step(StepOp::Verify, img).file = img.file;
+    }
+    if (!m.fuses.empty()) {
+        std::vector<std::string> words;
+        std::vector<std::string> lock_fields;
+        for (const FuseWordPlan& w : m.fuses) {
+            words.push_back(w.word);
+            if (w.lock != LockPolicy::None && std::find(lock_fields.begin(), lock_fields.end(),
+                                                        w.lock_field) == lock_fields.end()) {
+                lock_fields.push_back(w.lock_field);
+            }
+        }
+        step(StepOp::ProgramFuses).words = std::move(words);
+        for (auto& field : lock_fields)
+            step(StepOp::LockFuses).field = std::move(field);
+    }
+    step(StepOp::Reset);
+    return plan;
+}
+
+}  // namespace rtprov::pkg

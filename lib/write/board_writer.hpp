@@ -1,0 +1,181 @@
+#pragma once
+// The engine behind write_board (internal to lib/write): one board, one link, the plan's steps
+// in order. board.cpp holds the link (connect, retry, re-open) and the step loop,
+// board_flash.cpp the memory steps, board_fuses.cpp the fuse steps.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "rtprov/pkg/manifest.hpp"
+#include "rtprov/proto/mboot_client.hpp"
+#include "rtprov/write/board.hpp"
+#include "rtprov/write/sectors.hpp"
+
+namespace rtprov::write::detail {
+
+using Clock = std::chrono::steady_clock;
+
+// Thrown when the operator stopped the run (the board ends Outcome::Interrupted).
+class Interrupted : public Error {
+  public:
+    Interrupted() : Error(ErrorCode::Device, "interrupted: the run was stopped") {}
+};
+
+// MCUBoot statuses worth another try: the flash or the link hiccuped, the command was right.
+bool retryable_status(std::uint32_t status);
+
+// What a step reports when it ends well.
+struct StepDone {
+    std::string detail;
+    bool skipped = false;
+};
+
+class BoardWriter;
+
+// Emits throttled Progress events for one step.
+class Progress {
+  public:
+    Progress(BoardWriter& w, std::uint64_t total);
+    void set(std::uint64_t done);
+    void add(std::uint64_t n) { set(done_ + n); }
+    std::uint64_t done() const { return done_; }
+
+  private:
+    BoardWriter& w_;
+    std::uint64_t total_;
+    std::uint64_t done_ = 0;
+    std::uint64_t reported_ = 0;
+    Clock::time_point start_ = Clock::now();
+    Clock::time_point last_{};
+};
+
+class BoardWriter {
+  public:
+    BoardWriter(const Job& job, const WriteOptions& options, const Port& port,
+                const EventSink& sink, const std::atomic<bool>* stop);
+    BoardResult run();
+
+    // Events (Progress uses them too).
+    void emit(Event e);
+    Event event(EventKind kind) const;
+    void warn(const std::string& message);
+
+  private:
+    // --- link (board.cpp) ---
+    void connect();
+    bool probe_rom();
+    bool probe_flashloader(std::chrono::milliseconds timeout);
+    void load_flashloader();
+    void wait_for_flashloader();
+    proto::McuBootClient& mb();
+    // Runs fn, retrying link failures (after re-opening the port) and retryable device statuses
+    // with exponential backoff, at most options.retries more times.
+    template <typename Fn>
+    auto retry(std::string_view what, Fn&& fn);
+    void backoff(unsigned attempt, const std::string& reason);
+    void check_stop() const;
+    void run_step(std::size_t index, std::string op, const std::function<StepDone()>& body);
+    void finish(Outcome outcome);
+
+    // --- memory (board_flash.cpp) ---
+    StepDone configure(const pkg::WriteStep& s);
+    void apply_configuration(const pkg::WriteStep& s);
+    StepDone erase(const pkg::WriteStep& s);
+    StepDone write(const pkg::WriteStep& s);
+    StepDone verify(const pkg::WriteStep& s);
+    StepDone reset();
+    std::uint32_t sector_size(std::uint32_t memory_id);
+    Bytes read_back(std::uint32_t memory_id, std::uint32_t address, std::uint32_t length,
+                    Progress& progress);
+    const Bytes& file(const std::string& path) const;
+    const pkg::WriteStep* write_step_for(const pkg::WriteStep& erase) const;
+
+    // --- fuses (board_fuses.cpp) ---
+    StepDone read_fuses();
+    StepDone program_fuses(const pkg::WriteStep& s);
+    StepDone close_part();
+    StepDone lock_fuses(const pkg::WriteStep& s);
+    std::uint32_t read_fuse(std::uint32_t index);
+    void burn(FuseRow& row);
+    [[noreturn]] void fuse_failure(const FuseRow& failed, ErrorCode code, const std::string& why);
+
+    const Job& job_;
+    const WriteOptions& o_;
+    const Port& port_;
+    const EventSink& sink_;
+    const std::atomic<bool>* stop_;
+    BoardResult r_;
+    Clock::time_point start_ = Clock::now();
+    std::size_t step_index_ = 0;
+    std::string step_op_;
+
+    std::unique_ptr<transport::Transport> t_;
+    std::unique_ptr<proto::McuBootClient> mb_;
+    bool broken_ = false;  // the link failed: re-open before the next try
+    bool hab_closed_ = false;
+    std::string connect_detail_;              // what connect() found and did, for the step's detail
+    std::vector<pkg::WriteStep> configured_;  // configure-memory steps done (redone on re-open)
+    std::map<std::uint32_t, std::uint32_t> sector_sizes_;
+    bool compare_ = false;  // compare sectors first (--skip-unchanged or resuming)
+    // Sector plans made by erase for the write and verify steps of the same image.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<SectorPlan>> sectors_;
+};
+
+// Clears the client's progress callback when an attempt ends (it points into the caller's
+// frame).
+struct ProgressReset {
+    std::unique_ptr<proto::McuBootClient>& mb;
+    ~ProgressReset() {
+        if (mb)
+            mb->set_progress(nullptr);
+    }
+};
+
+template <typename Fn>
+auto BoardWriter::retry(std::string_view what, Fn&& fn) {
+    for (unsigned attempt = 1;; ++attempt) {
+        check_stop();
+        ProgressReset clear{mb_};
+        try {
+            if (broken_) {
+                broken_ = false;
+                connect();
+                for (const auto& s : configured_)
+                    apply_configuration(s);
+            }
+            return fn();
+        } catch (const Interrupted&) {
+            throw;
+        } catch (proto::McuBootStatusError& e) {
+            if (attempt > o_.retries || !retryable_status(e.status())) {
+                e.with_context(attempt > 1
+                                   ? fmt::format("{} (gave up after {} attempts)", what, attempt)
+                                   : std::string(what));
+                throw;
+            }
+            // Not configured any more: the part was reset under us; connect from scratch.
+            if (e.status() == static_cast<std::uint32_t>(proto::mboot::Status::MemoryNotConfigured))
+                broken_ = true;
+            backoff(attempt, fmt::format("{}: {}", what, e.what()));
+        } catch (Error& e) {
+            if (e.code() != ErrorCode::Device || attempt > o_.retries) {
+                e.with_context(attempt > 1
+                                   ? fmt::format("{} (gave up after {} attempts)", what, attempt)
+                                   : std::string(what));
+                throw;
+            }
+            broken_ = true;
+            backoff(attempt, fmt::format("{}: {}", what, e.what()));
+        }
+    }
+}
+
+}  // namespace rtprov::write::detail

@@ -1,0 +1,137 @@
+#include "rtprov/write/job.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "rtprov/boot/image.hpp"
+#include "rtprov/hab/key_io.hpp"
+#include "rtprov/hab/verify.hpp"
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::write {
+
+namespace {
+
+const Bytes& package_file(const pkg::Package& p, const std::string& path) {
+    const auto it = p.files.find(path);
+    if (it == p.files.end())
+        throw Error(ErrorCode::BadInput, fmt::format("the package has no file '{}'", path));
+    return it->second;
+}
+
+// The hash the plan's SRK0..SRK7 words burn, when the plan has all eight.
+std::optional<hab::SrkHash> planned_srk_hash(const pkg::Manifest& m) {
+    hab::SrkFuseWords words{};
+    std::size_t found = 0;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const auto it = std::find_if(m.fuses.begin(), m.fuses.end(), [&](const auto& f) {
+            return f.word == fmt::format("SRK{}", i);
+        });
+        if (it != m.fuses.end()) {
+            words[i] = it->value;
+            ++found;
+        }
+    }
+    if (found != words.size())
+        return std::nullopt;
+    return hab::srk_hash_from_words(words);
+}
+
+// --close makes the part boot only images that verify against the SRK fuses: every image of the
+// package must, against the hash the plan burns, before any board is touched.
+void check_close(const Job& job) {
+    const pkg::Manifest& m = job.package.manifest;
+    if (!job.srk_hash) {
+        throw Error(ErrorCode::Usage,
+                    "--close: the package has no SRK fuse words (SRK0..SRK7): it is not signed, "
+                    "a closed part would boot nothing");
+    }
+    for (const pkg::ImageEntry& img : m.images) {
+        if (!img.is_signed) {
+            throw Error(ErrorCode::Usage,
+                        fmt::format("--close: {} is not signed: a closed part would not boot it",
+                                    img.file));
+        }
+        hab::VerifyOptions vo;
+        vo.fuse_hash = job.srk_hash;
+        const hab::VerifyReport report =
+            hab::verify_image(package_file(job.package, img.file), img.file, vo);
+        if (!report.ok()) {
+            std::string why;
+            for (const auto& f : report.failures())
+                why += (why.empty() ? "" : "; ") + f;
+            throw Error(ErrorCode::Verification,
+                        fmt::format("closing refused: {} does not verify against the SRK hash "
+                                    "the package burns ({}): {}",
+                                    img.file, hab::hash_hex(*job.srk_hash), why));
+        }
+    }
+}
+
+}  // namespace
+
+pkg::Package open_package(ByteView zip) {
+    return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION);
+}
+
+Flashloader flashloader_from_file(const std::string& name, ByteView data) {
+    const boot::ParsedImage parsed = boot::parse_boot_image(data, name);
+    return {name, Bytes(data.begin(), data.end()), parsed.csf_file_offset.has_value(),
+            parsed.file_address, parsed.ivt.self};
+}
+
+Job make_job(pkg::Package package, ByteView zip, std::optional<Flashloader> override_loader,
+             const WriteOptions& options) {
+    Job job;
+    job.package = std::move(package);
+    job.package_sha256 = hab::hash_hex(hab::sha256(zip));
+    const pkg::Manifest& m = job.package.manifest;
+    job.device = &device::find_device(m.device);
+    if (m.write_plan.empty())
+        throw Error(ErrorCode::BadInput, "the package has no write plan (manifest write_plan)");
+    const bool loads = std::any_of(m.write_plan.begin(), m.write_plan.end(), [](const auto& s) {
+        return s.op == pkg::StepOp::LoadFlashloader;
+    });
+    if (override_loader) {
+        if (!m.flashloaders.empty()) {
+            job.warnings.push_back(fmt::format(
+                "--flashloader {} replaces the package's flashloader", override_loader->name));
+        }
+        job.flashloaders.push_back(std::move(*override_loader));
+    } else {
+        for (const pkg::FlashloaderEntry& f : m.flashloaders) {
+            job.flashloaders.push_back({f.file, package_file(job.package, f.file), f.is_signed,
+                                        f.load_address, f.ivt_address});
+        }
+    }
+    if (loads && job.flashloaders.empty())
+        throw Error(ErrorCode::Usage,
+                    "the package has no flashloader: give one with --flashloader FILE");
+    job.srk_hash = planned_srk_hash(m);
+    if (options.close)
+        check_close(job);
+    return job;
+}
+
+const Flashloader& choose_flashloader(const Job& job, bool hab_closed) {
+    const auto pick = [&](bool is_signed) -> const Flashloader* {
+        for (const auto& f : job.flashloaders) {
+            if (f.is_signed == is_signed)
+                return &f;
+        }
+        return nullptr;
+    };
+    if (hab_closed) {
+        if (const Flashloader* f = pick(true))
+            return *f;
+        throw Error(ErrorCode::Device,
+                    "the part is closed (HAB_LOCKED) and the package has no signed flashloader; "
+                    "give one with --flashloader FILE");
+    }
+    if (const Flashloader* f = pick(false))
+        return *f;
+    return job.flashloaders.front();
+}
+
+}  // namespace rtprov::write
