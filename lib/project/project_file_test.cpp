@@ -85,10 +85,10 @@ TEST(ProjectFile, FlashloaderSection) {
     EXPECT_EQ(s.flashloader->file, "/p/fl/ivt_flashloader.bin");
     EXPECT_EQ(s.flashloader->image_address, 0x20000000u);
     EXPECT_FALSE(s.flashloader->sign);
-    EXPECT_EQ(parse_project("device: mimxrt1020\napp: a.elf\nflashloader: fl.bin\n",
-                            "/p/project.yaml")
-                  .flashloader->file,
-              "/p/fl.bin");
+    EXPECT_EQ(
+        parse_project("device: mimxrt1020\napp: a.elf\nflashloader: fl.bin\n", "/p/project.yaml")
+            .flashloader->file,
+        "/p/fl.bin");
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nflashloader:\n  file: f.bin\n  sign: "
                        "true\n"),
               "/p/project.yaml:4:3: 'flashloader.sign' needs a hab: section (the keys to sign "
