@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include "bee_display.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
 
@@ -49,6 +50,9 @@ class BuildCommand : public Command {
         app.add_option("--dcd", dcd_, "DCD: binary, or text with WriteValue/CheckAllSet/... lines");
         app.add_flag("--no-padding", no_padding_,
                      "Start the output at the IVT (omit the FCB area / boot-device padding)");
+        app.add_option("--bee", bee_,
+                       "BEE-encrypt the image: a file with the keys of a project's bee: section")
+            ->check(CLI::ExistingFile);
         app.add_option("-o,--output", output_, "Output file (written atomically)");
     }
 
@@ -58,6 +62,8 @@ class BuildCommand : public Command {
             spec.output = output_;
         if (no_padding_)
             spec.padding = false;
+        if (!bee_.empty())
+            spec.bee = project::load_bee_file(bee_);  // replaces a project's bee: section
         if (!spec.output)
             throw Error(ErrorCode::Usage, "no output file: give -o FILE or 'output:'");
 
@@ -76,16 +82,21 @@ class BuildCommand : public Command {
 
         out.text(
             "wrote {} ({} bytes): {} {}, image 0x{:08X}..0x{:08X}, IVT 0x{:08X}, entry "
-            "0x{:08X}, app 0x{:08X} ({} bytes){}{}{}",
+            "0x{:08X}, app 0x{:08X} ({} bytes){}{}{}{}",
             spec.output->string(), data.size(), options.device->name,
             device::boot_device_name(options.boot_device), image.address,
             image.address + image.data.size() - 1, image.ivt.self, image.ivt.entry,
             image.app_address, image.app_size, image.dcd_size ? ", DCD" : "",
-            image.has_fcb ? ", FCB" : "", spec.hab ? ", signed" : "");
+            image.has_fcb ? ", FCB" : "", spec.hab ? ", signed" : "",
+            built.bee && built.bee->flashloader_option.empty() ? ", BEE-encrypted" : "");
+        if (built.bee)
+            print_bee_result(out, *built.bee);
         nlohmann::json doc = build_result_json(image, *options.device, options.boot_device);
         doc["output"] = spec.output->string();
         doc["signed"] = spec.hab.has_value();
         doc["file"]["size"] = data.size();  // the IVT/boot data shown are before signing
+        if (built.bee)
+            doc["bee"] = bee_result_json(*built.bee, spec.bee->mode);
         out.result(doc);
         return 0;
     }
@@ -120,7 +131,7 @@ class BuildCommand : public Command {
             !app_address_.empty() || !dcd_.empty() || !fcb_.empty()) {
             throw Error(ErrorCode::Usage,
                         "give the build settings either in the project file (-c) or as options, "
-                        "not both (only -o, --no-padding and --fcb-field combine with -c)");
+                        "not both (only -o, --no-padding, --fcb-field and --bee combine with -c)");
         }
         project::BuildSpec spec = project::load_project(project_);
         add_fcb_fields(spec);
@@ -145,6 +156,7 @@ class BuildCommand : public Command {
     std::string project_, boot_device_, app_file_, app_format_, app_address_, entry_, fcb_, dcd_,
         output_;
     std::vector<std::string> fcb_fields_;
+    std::string bee_;
     bool no_padding_ = false;
 };
 

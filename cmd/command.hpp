@@ -44,14 +44,17 @@ std::unique_ptr<Command> make_keys_command();
 std::unique_ptr<Command> make_verify_command();
 std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_info_command();
+std::unique_ptr<Command> make_sb_command();
 std::unique_ptr<Command> make_devices_command();
 std::unique_ptr<Command> make_fcb_command();
 std::unique_ptr<Command> make_export_pkg_command();
 std::unique_ptr<Command> make_import_pkg_command();
 std::unique_ptr<Command> make_write_command();
+std::unique_ptr<Command> make_records_command();
 std::unique_ptr<Command> make_pkg_command();
 std::unique_ptr<Command> make_sdp_command();
 std::unique_ptr<Command> make_mboot_command();
 std::unique_ptr<Command> make_sim_command();
+std::unique_ptr<Command> make_completion_command();
 
 }  // namespace rtprov::cli

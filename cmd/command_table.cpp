@@ -14,9 +14,10 @@ std::span<const CommandRow> command_table() {
          Needs::Files, make_verify_command},
         {"convert", "Convert an NXP HAB configuration (BD file or SPSDK YAML) to a project file",
          Needs::Files, make_convert_command},
-        {"info",
-         "Show the boot structures of a bootable image (FCB, IVT, boot data, DCD, app, CSF)",
+        {"info", "Show a bootable image (FCB, BEE, IVT, boot data, DCD, app, CSF) or an SB file",
          Needs::Files, make_info_command},
+        {"sb", "Build an SB 1.x file (flashloader commands for receive-sb-file) or list one",
+         Needs::Files, make_sb_command},
         {"devices", "List the supported RT10xx parts: memory map, USB IDs, boot layouts, fuses",
          Needs::Nothing, make_devices_command},
         {"fcb", "List FlexSPI NOR config block presets or write one to a file", Needs::Files,
@@ -30,6 +31,8 @@ std::span<const CommandRow> command_table() {
          Needs::Files, make_pkg_command},
         {"write", "Write a package to boards in parallel: flashloader, flash, verify, fuses, reset",
          Needs::Transport, make_write_command},
+        {"records", "The station's production record: list, show, export (CSV/JSON) and stats",
+         Needs::Files, make_records_command},
         {"sdp",
          "Talk to the boot ROM (SDP, like sdphost): load and run the flashloader or an image",
          Needs::Transport, make_sdp_command},
@@ -37,6 +40,8 @@ std::span<const CommandRow> command_table() {
          Needs::Transport, make_mboot_command},
         {"sim", "Simulate an RT10xx (boot ROM SDP, then MCUBoot flashloader) on a pty or socket",
          Needs::Nothing, make_sim_command},
+        {"completion", "Print a bash or zsh completion script generated from these commands",
+         Needs::Nothing, make_completion_command},
     };
     return rows;
 }

@@ -93,8 +93,12 @@ class ImportPkgCommand : public Command {
                                            {"load_address", fl.load_address},
                                            {"ivt_address", fl.ivt_address}});
         }
-        for (const pkg::WriteStep& s : m.write_plan)
+        std::string steps;
+        for (const pkg::WriteStep& s : m.write_plan) {
             doc["write_plan"].push_back(pkg::step_op_name(s.op));
+            steps += (steps.empty() ? "" : ", ") + std::string(pkg::step_op_name(s.op));
+        }
+        out.text("write plan: {}", steps);
         for (const auto& w : m.fuses) {
             out.text("fuse {} (OTP index 0x{:02X}) = {}{}", w.word, w.index,
                      hab::format_fuse_word(w.value),

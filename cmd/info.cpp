@@ -1,12 +1,16 @@
-// rtprov info: parse a bootable image back into its parts.
+// rtprov info: parse a bootable image (decrypting BEE with the keys given) or an SB file back into
+// its parts.
 
 #include <fmt/format.h>
 
+#include "bee_display.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
 #include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
+#include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "sb_display.hpp"
 
 namespace rtprov::cli {
 
@@ -33,22 +37,70 @@ void print_fcb(Output& out, const boot::Fcb& fcb, std::uint32_t offset) {
 class InfoCommand : public Command {
   public:
     void setup(CLI::App& app) override {
-        app.add_option("image", image_, "Bootable image (with or without the area before the IVT)")
+        app.add_option("image", image_,
+                       "Bootable image (with or without the area before the IVT) or SB file")
             ->required();
+        app.add_option("--bee-key", bee_keys_,
+                       "BEE region key: 32 hex digits or a 16-byte file; a second one for region 1")
+            ->allow_extra_args(false);
+        app.add_option("--decrypt", decrypt_, "With --bee-key: write the plain image here");
         app.footer(
-            "Finds the IVT at offset 0x1000, 0x400 or 0, then follows its pointers.\n"
-            "With --json every number is a plain integer.");
+            "Finds the IVT at offset 0x1000, 0x400 or 0, then follows its pointers. BEE headers\n"
+            "at 0x400/0x800 are shown (decrypted with --bee-key); SB 1.x files are listed\n"
+            "command by command. With --json every number is a plain integer.");
     }
 
     int run(Output& out) override {
         const Bytes file = read_file(image_);
-        const boot::ParsedImage p = boot::parse_boot_image(file, image_);
-        const nlohmann::json doc = parsed_image_json(p, file);
+        if (looks_like_sb(file)) {
+            if (!bee_keys_.empty() || !decrypt_.empty())
+                throw Error(ErrorCode::Usage,
+                            "--bee-key and --decrypt apply to images, not SB files");
+            const sb::SbFile f = sb::parse(file, image_);
+            out.result(sb_json(f, file.size()));
+            print_sb(out, f, file.size(), image_);
+            return 0;
+        }
+        const std::vector<std::uint32_t> bee_slots = bee::header_slots(file);
+        std::optional<bee::Decrypted> plain;
+        if (!bee_keys_.empty()) {
+            plain = bee::decrypt_image(file, parse_bee_keys(bee_keys_), image_);
+            if (!decrypt_.empty())
+                write_file_atomic(decrypt_, plain->data);
+        } else if (!decrypt_.empty()) {
+            throw Error(ErrorCode::Usage, "--decrypt needs --bee-key");
+        }
+        const Bytes& data = plain ? plain->data : file;
+        boot::ParsedImage p;
+        try {
+            p = boot::parse_boot_image(data, image_);
+        } catch (const Error&) {
+            if (plain || bee_slots.empty())
+                throw;
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("{}: BEE-encrypted image (header{} at {}): give --bee-key to "
+                                    "decrypt it",
+                                    image_, bee_slots.size() > 1 ? "s" : "",
+                                    bee_slots.size() > 1 ? "0x400 and 0x800"
+                                    : bee_slots[0] == 0  ? "0x400"
+                                                         : "0x800"));
+        }
+        nlohmann::json doc = parsed_image_json(p, data);
+        if (plain)
+            doc["bee"] = {{"regions", bee_regions_json(plain->regions, true)}};
+        else if (!bee_slots.empty())
+            doc["bee"] = {{"encrypted_headers", bee_slots}};
         if (out.json()) {
             out.result(doc);
             return 0;
         }
-        out.text("{}: {} bytes, file starts at 0x{:08X}", image_, file.size(), p.file_address);
+        out.text("{}: {} bytes, file starts at 0x{:08X}{}", image_, file.size(), p.file_address,
+                 plain ? ", BEE-encrypted (shown decrypted)" : "");
+        if (plain)
+            print_bee_regions(out, plain->regions);
+        else if (!bee_slots.empty())
+            out.text("BEE headers at 0x{:X}{}: encrypted (give --bee-key to decrypt)",
+                     bee::kHeaderOffsets[bee_slots[0]], bee_slots.size() > 1 ? " and 0x800" : "");
         if (p.fcb)
             print_fcb(out, boot::parse_fcb(*p.fcb, image_), p.fcb_file_offset);
         out.text("IVT at offset 0x{:X} (version 0x{:02X}):", p.ivt_file_offset, p.ivt.version);
@@ -84,7 +136,8 @@ class InfoCommand : public Command {
     }
 
   private:
-    std::string image_;
+    std::string image_, decrypt_;
+    std::vector<std::string> bee_keys_;
 };
 
 }  // namespace

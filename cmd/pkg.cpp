@@ -149,7 +149,7 @@ class PkgCommand : public Command {
             out.warning(fmt::format("{}: {}", old_, w));
         write_file_atomic(output_, m.zip);
 
-        const pkg::SchemaVersion to{};
+        const pkg::SchemaVersion to = m.to;
         const std::string from_text = fmt::format("{}.{}", m.from.major, m.from.minor);
         const std::string to_text = fmt::format("{}.{}", to.major, to.minor);
         const bool migrated = m.from != to;

@@ -6,10 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "bee_display.hpp"
 #include "command.hpp"
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/sign.hpp"
 #include "rtprov/hab/srk.hpp"
+#include "rtprov/project/bee_spec.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 #include "rtprov/util/parse.hpp"
@@ -112,6 +114,10 @@ class SignCommand : public Command {
         app.add_flag("--encrypt", encrypt_, "HAB-encrypt the application (AES-CCM with --dek)");
         app.add_option("--dek", dek_, "DEK file (16/24/32 bytes) for --encrypt");
         app.add_option("--nonce", nonce_, "AES-CCM nonce: hex bytes or a file (default random)");
+        app.add_option("--bee", bee_,
+                       "Then BEE-encrypt: a file with the keys of a project's bee: section")
+            ->check(CLI::ExistingFile);
+        app.add_option("--device", device_, "Part (needed by --bee: its fuses and FlexSPI window)");
         app.footer(
             "Example: rtprov sign --image app_unsigned.bin --srk-certs SRK1.pem,SRK2.pem,"
             "SRK3.pem,SRK4.pem --srk-index 0 --csf-key CSF1_1_key.pem --csf-cert "
@@ -120,9 +126,19 @@ class SignCommand : public Command {
     }
 
     int run(Output& out) override {
+        if (bee_.empty() != device_.empty())
+            throw Error(ErrorCode::Usage, "--bee and --device go together (BEE needs the part)");
+        if (!bee_.empty() && encrypt_) {
+            throw Error(ErrorCode::Usage,
+                        "--bee and --encrypt exclude each other: an image is either BEE- or "
+                        "HAB-encrypted");
+        }
         hab::SignSettings s = settings();
         const Bytes input = read_file(image_);
-        const hab::SignResult r = hab::sign_image(input, image_, s);
+        hab::SignResult r = hab::sign_image(input, image_, s);
+        std::optional<bee::Result> bee_result;
+        if (!bee_.empty())
+            bee_result = apply_bee(r);
         write_file_atomic(output_, r.data);
 
         nlohmann::json blocks = nlohmann::json::array();
@@ -139,6 +155,8 @@ class SignCommand : public Command {
             enc_blocks.push_back({{"address", b.address}, {"length", b.length}});
         }
         out.text("SRK fuse hash {}", hex(r.srk_hash));
+        if (bee_result)
+            print_bee_result(out, *bee_result);
         nlohmann::json doc{{"output", output_},
                            {"size", r.data.size()},
                            {"address", r.address},
@@ -154,11 +172,25 @@ class SignCommand : public Command {
             doc["nonce"] = hex(r.nonce);
             doc["mac"] = hex(r.mac);
         }
+        if (bee_result)
+            doc["bee"] = bee_result_json(*bee_result, bee_mode_);
         out.result(doc);
         return 0;
     }
 
   private:
+    // BEE after signing, as `build` does with a bee: section: HAB checks the plain image.
+    bee::Result apply_bee(hab::SignResult& r) {
+        const project::BeeSpec spec = project::load_bee_file(bee_);
+        bee_mode_ = spec.mode;
+        bee::Result b = with_context(bee_, [&] {
+            return bee::encrypt_image(r.data, r.address, device::find_device(device_),
+                                      project::resolve_bee(spec));
+        });
+        r.data = b.data;
+        return b;
+    }
+
     hab::SignSettings settings() const {
         hab::SignSettings s;
         for (const auto& c : srk_certs_)
@@ -217,6 +249,8 @@ class SignCommand : public Command {
     std::string password_file_, signature_time_, csf_version_, engine_, set_engine_, unlock_;
     std::uint8_t engine_config_ = 0;
     std::string image_address_, dek_, nonce_;
+    std::string bee_, device_;
+    bee::KeySource bee_mode_ = bee::KeySource::UserKey;
     bool no_padding_ = false, encrypt_ = false;
 };
 

@@ -2,6 +2,7 @@
 // `rtprov sim --state DIR inspect` to look at what a run left behind.
 
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 
@@ -43,8 +44,37 @@ struct SimOptions {
     std::uint32_t baud = 0;
     std::string faults;
     std::uint64_t seed = 1;
+    std::string uid;
     bool device_given = false;
 };
+
+// --uid: 16 hex digits (UUID1 then UUID0, as `rtprov write` reports it).
+std::uint64_t parse_uid(const std::string& text) {
+    std::uint64_t v = 0;
+    const char* end = text.data() + text.size();
+    if (text.empty() || text.size() > 16 || std::from_chars(text.data(), end, v, 16).ptr != end)
+        throw Error(
+            ErrorCode::Usage,
+            fmt::format("--uid '{}': expected up to 16 hex digits (UUID1 then UUID0)", text));
+    return v;
+}
+
+// The part's unique ID: kept in the state directory; a new part gets a random one (or --uid).
+void set_identity(sim::Chip& chip, const SimOptions& o, bool loaded) {
+    if (!o.uid.empty()) {
+        const std::uint64_t uid = parse_uid(o.uid);
+        if (loaded && chip.fuses().uid() != uid) {
+            throw Error(ErrorCode::Usage,
+                        fmt::format("{} holds a part with UID {:016x}, not --uid {:016x}", o.state,
+                                    chip.fuses().uid(), uid));
+        }
+        chip.fuses().set_uid(uid);
+    } else if (!loaded) {
+        chip.fuses().set_uid(sim::random_uid());
+    }
+    if (!loaded && !o.state.empty())
+        sim::save_state(chip, o.state);
+}
 
 nlohmann::json inspection_json(const sim::Inspection& i) {
     nlohmann::json fuses = nlohmann::json::array();
@@ -54,6 +84,7 @@ nlohmann::json inspection_json(const sim::Inspection& i) {
     for (const auto& r : i.flash_used)
         used.push_back({{"address", i.flash_base + r.offset}, {"length", r.length}});
     return {{"device", i.device},
+            {"uid", fmt::format("{:016x}", i.uid)},
             {"state", sim::chip_mode_name(i.mode)},
             {"hab", i.hab_closed ? "closed" : "open"},
             {"flash",
@@ -77,6 +108,7 @@ int run_inspect(Output& out, const SimOptions& o) {
     const sim::Inspection i = sim::inspect(chip);
     out.result(inspection_json(i));
     out.text("part: {}", i.device);
+    out.text("uid: {:016x}", i.uid);
     out.text("state: {}", sim::chip_mode_name(i.mode));
     out.text("hab: {}", i.hab_closed ? "closed" : "open");
     out.text("fuses set:{}", i.fuses.empty() ? " none" : "");
@@ -105,8 +137,8 @@ int run_serve(Output& out, const SimOptions& o) {
             device = *stored;
     }
     sim::Chip chip(device::find_device(device));
-    if (!o.state.empty())
-        sim::load_state(chip, o.state);
+    const bool loaded = !o.state.empty() && sim::load_state(chip, o.state);
+    set_identity(chip, o, loaded);
     chip.reset();  // power-on: the boot ROM runs first
 
     sim::ServerOptions options;
@@ -125,7 +157,8 @@ int run_serve(Output& out, const SimOptions& o) {
         if (out.json()) {
             const nlohmann::json doc = {{"endpoint", endpoint},
                                         {"link", o.uart ? "uart" : "hid"},
-                                        {"device", chip.device().name}};
+                                        {"device", chip.device().name},
+                                        {"uid", fmt::format("{:016x}", chip.fuses().uid())}};
             fmt::print("{}\n", doc.dump());
         } else {
             fmt::print("{}\n", endpoint);
@@ -164,6 +197,9 @@ class SimCommand : public Command {
                        "Throttle the pty to N baud (10 bits per byte); SET_BAUDRATE changes it");
         app.add_option("--faults", o_.faults, kFaultsHelp);
         app.add_option("--seed", o_.seed, "Seed of the fault injection (default 1)");
+        app.add_option("--uid", o_.uid,
+                       "Unique ID of the part, 16 hex digits (default: random for a new part, "
+                       "kept in --state DIR)");
     }
 
     int run(Output& out) override {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "package_options.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -16,6 +17,7 @@
 #include "rtprov/write/runner.hpp"
 #include "rtprov/write/sim_port.hpp"
 #include "write_display.hpp"
+#include "write_station.hpp"
 
 namespace rtprov::cli {
 
@@ -43,8 +45,10 @@ constexpr const char* kFooter =
     "irreversible: --dry-run shows every word (current -> new) and stops; SRK words need\n"
     "--burn-srk, closing (SEC_CONFIG[1]) needs --close and is refused unless the image verifies\n"
     "against the SRK hash and the SRK fuses read back right; locks come last.\n"
-    "--json prints one JSON object per event (docs/write-json.md). With --log DIR a killed run\n"
-    "is resumed on the next run (what is on the board is verified, the rest written).\n"
+    "--json prints one JSON object per event (docs/write-json.md). Every attempt is recorded in\n"
+    "the station's records database (rtprov records); a killed run is resumed on the next run\n"
+    "(what is on the board is verified, the rest written). Per-board values (serial numbers,\n"
+    "CSV rows) are reserved there per board UID and never given to another board.\n"
     "Exit codes: 0 every board passed (or dry run), 3 a board failed (link, device), 4 a board\n"
     "failed a check (readback, fuses, closing refused); 1 usage, 2 bad package, 5 file I/O.";
 
@@ -59,6 +63,7 @@ struct WriteArgs {
     std::uint32_t baud = 115200;
     int timeout_ms = 5000;
     unsigned retries = 3;
+    std::vector<std::string> trust_keys;
 };
 
 Bytes package_zip(const WriteArgs& a) {
@@ -81,9 +86,9 @@ class WriteCommand : public Command {
         app.add_option("-c,--config", a_.project, "Or: a project file, packaged in memory")
             ->check(CLI::ExistingFile);
         app.add_option("-p,--port", a_.ports,
-                       "Board: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, sim:SOCKET, "
-                       "sim-uart:SOCKET, or sim:auto (a simulated part in this process); repeat "
-                       "for more boards");
+                       "Board: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, usb:port=1-1.2 "
+                       "(the USB port: best for parallel rigs), sim:SOCKET, sim-uart:SOCKET, or "
+                       "sim:auto (a simulated part in this process); repeat for more boards");
         app.add_option("--ports-from", a_.ports_from, "Read board URIs from FILE, one per line");
         app.add_flag("--wait-for-devices", a_.wait,
                      "Watch the ports and write every board that appears, until Ctrl-C");
@@ -103,6 +108,11 @@ class WriteCommand : public Command {
         app.add_option("--retries", a_.retries, "Retries per operation after a failure")
             ->capture_default_str();
         app.add_option("--log", a_.log, "Keep a JSON record per board and attempt in DIR");
+        app.add_option("--trust-key", a_.trust_keys,
+                       "Write only a package signed by this key (public key, certificate or key "
+                       "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
+            ->check(CLI::ExistingFile);
+        add_station_options(app, station_, o_);
     }
 
     int run(Output& out) override {
@@ -114,7 +124,8 @@ class WriteCommand : public Command {
         std::optional<write::Flashloader> loader;
         if (!a_.flashloader.empty())
             loader = write::flashloader_from_file(a_.flashloader, read_file(a_.flashloader));
-        const write::Job job = write::make_job(write::open_package(zip), zip, loader, o_);
+        const write::Job job = write::make_job(
+            write::open_package(zip, trust_options(a_.trust_keys)), zip, loader, o_);
         for (const auto& w : job.package.warnings)
             out.warning(w);
         for (const auto& w : job.warnings)
@@ -132,6 +143,9 @@ class WriteCommand : public Command {
             log.emplace(a_.log, sink);
             sink = [&](const write::Event& e) { (*log)(e); };
         }
+        // Every attempt goes into the station's records before anything else sees its events.
+        WriteStation station(station_, job, a_.package.empty() ? a_.project : a_.package, o_, sink);
+        sink = station.sink();
         std::signal(SIGINT, on_write_signal);
         std::signal(SIGTERM, on_write_signal);
         std::signal(SIGPIPE, SIG_IGN);
@@ -146,7 +160,7 @@ class WriteCommand : public Command {
                 return {sim_names.back(), [at] { return transport::open_transport(at); }};
             }
             const std::string u = write::with_default_baud(uri, a_.baud);
-            return {u, [u, dev = job.device] { return write::open_board(u, *dev); }};
+            return {u, write::board_opener(u, *job.device)};
         };
 
         std::vector<write::BoardResult> results;
@@ -214,6 +228,7 @@ class WriteCommand : public Command {
 
   private:
     WriteArgs a_;
+    StationArgs station_;
     write::WriteOptions o_;
 };
 

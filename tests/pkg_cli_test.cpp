@@ -26,7 +26,7 @@ TEST(PkgCli, ExportsDeterministicallyAndImportsWithASummary) {
     EXPECT_EQ(read_file(t / "a.zip"), read_file(t / "b.zip"));
 
     const auto i =
-        rtprov("--json import-pkg " + (t / "a.zip").string() + " --to " + (t / "out").string());
+        rtprov("--json import-pkg " + (t / "a.zip").string() + " --to " + (t / "new/out").string());
     ASSERT_EQ(i.exit_code, 0) << i.err;
     const auto doc = nlohmann::json::parse(i.out);
     EXPECT_EQ(doc["schema_version"], "2.0");
@@ -38,7 +38,8 @@ TEST(PkgCli, ExportsDeterministicallyAndImportsWithASummary) {
     EXPECT_EQ(doc["images"][0]["path"], "images/flexspi-nor.bin");
     const auto built = rtprov("build -c " + project + " -o " + (t / "built.bin").string());
     ASSERT_EQ(built.exit_code, 0) << built.err;
-    EXPECT_EQ(read_file(t / "out/images/flexspi-nor.bin"), read_file(t / "built.bin"));
+    // --to creates missing parent folders.
+    EXPECT_EQ(read_file(t / "new/out/images/flexspi-nor.bin"), read_file(t / "built.bin"));
 }
 
 TEST(PkgCli, RefusesAPackageThatIsNotAZip) {
@@ -107,6 +108,11 @@ TEST(PkgCli, SignedPackageIsCheckedAgainstTheTrustKey) {
     const auto untrusted = rtprov("import-pkg " + zip + " --trust-key " + img_cert);
     EXPECT_EQ(untrusted.exit_code, 4);
     EXPECT_NE(untrusted.err.find("which is not a trusted key"), std::string::npos) << untrusted.err;
+
+    // `write` checks the same way, before any board is touched.
+    const auto write = rtprov("write " + zip + " --port sim:auto --trust-key " + img_cert);
+    EXPECT_EQ(write.exit_code, 4);
+    EXPECT_NE(write.err.find("which is not a trusted key"), std::string::npos) << write.err;
 
     const auto unchecked = rtprov("import-pkg " + zip);
     EXPECT_EQ(unchecked.exit_code, 0);

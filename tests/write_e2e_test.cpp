@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "process_support.hpp"
 #include "rtprov/device/device.hpp"
 #include "rtprov/hab/pki.hpp"
 #include "rtprov/sim/chip.hpp"
@@ -28,59 +29,6 @@ namespace {
 
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
-
-// `sh -c COMMAND` as a child whose stdout is read line by line.
-class Child {
-  public:
-    explicit Child(const std::string& command) {
-        int fds[2];
-        EXPECT_EQ(::pipe(fds), 0);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(fds[1], 1);
-            ::close(fds[0]);
-            ::close(fds[1]);
-            ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        out_ = ::fdopen(fds[0], "r");
-    }
-    ~Child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            wait();
-        }
-        if (out_ != nullptr)
-            std::fclose(out_);
-    }
-    // The next stdout line (without '\n'), or nullopt at the end.
-    std::optional<std::string> line() {
-        char buf[65536];
-        if (std::fgets(buf, sizeof buf, out_) == nullptr)
-            return std::nullopt;
-        std::string s = buf;
-        if (!s.empty() && s.back() == '\n')
-            s.pop_back();
-        return s;
-    }
-    void signal(int sig) { ::kill(pid_, sig); }
-    // Waits for the end; returns the exit status (128 + signal when killed).
-    int wait() {
-        if (pid_ <= 0)
-            return status_;
-        int st = 0;
-        ::waitpid(pid_, &st, 0);
-        pid_ = -1;
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        return status_;
-    }
-
-  private:
-    pid_t pid_ = -1;
-    FILE* out_ = nullptr;
-    int status_ = -1;
-};
 
 // `rtprov sim --uart ARGS` with its state in its own folder; endpoint() is the pty.
 class Sim {

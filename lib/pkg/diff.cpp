@@ -167,6 +167,8 @@ Fields step_fields(const WriteStep& s) {
             return {{"words", fmt::format("{}", fmt::join(s.words, " "))}};
         case StepOp::LockFuses:
             return {{"field", s.field}};
+        case StepOp::PerBoardData:
+            return {{"data", describe_board_data(s.data)}};
         case StepOp::LoadFlashloader:
         case StepOp::Reset:
             break;
@@ -311,11 +313,15 @@ PackageDiff diff_packages(const Package& a, const Package& b) {
                 std::string_view(reinterpret_cast<const char*>(after.data()), after.size()));
         }
     }
-    const std::array<std::array<std::string, 3>, 4> header = {{
+    const auto quota = [](const Manifest& m) {
+        return m.production.quota ? fmt::format("{}", *m.production.quota) : "none";
+    };
+    const std::array<std::array<std::string, 3>, 5> header = {{
         {"schema_version", schema_text(ma), schema_text(mb)},
         {"device", ma.device, mb.device},
         {"writer", ma.writer, mb.writer},
         {"signer", a.signer.value_or("none"), b.signer.value_or("none")},
+        {"production.quota", quota(ma), quota(mb)},
     }};
     for (const auto& [field, before, after] : header) {
         if (before != after)

@@ -95,6 +95,82 @@ std::vector<FuseWordPlan> srk_fuse_plan(const device::Device& dev, ByteView srk_
     return plan;
 }
 
+// Words a per-board value must never go into: the part's identity and security configuration.
+bool reserved_fuse_word(std::string_view word) {
+    return word == "LOCK" || word.starts_with("UUID") || word.starts_with("SRK") ||
+           word.starts_with("BOOT_CFG");
+}
+
+BoardData board_data_of(const project::BoardDataSpec& b, const Manifest& m,
+                        const device::Device& dev) {
+    const auto fail = [&](const std::string& why) {
+        throw Error(ErrorCode::BadInput, fmt::format("{}: per_board {}: {}", b.where, b.name, why));
+    };
+    BoardData d;
+    d.name = b.name;
+    d.source = parse_board_data_source(b.source).value_or(BoardDataSource::Counter);
+    d.start = b.start;
+    d.column = b.column;
+    const std::string format =
+        b.format.value_or(d.source == BoardDataSource::Counter ? "le32" : "hex");
+    const auto parsed = parse_board_data_format(format);
+    if (!parsed)
+        fail(fmt::format("format '{}' is not le32, le64, hex or text", format));
+    d.format = *parsed;
+    std::uint32_t natural = 0;
+    if (d.format == BoardDataFormat::Le32)
+        natural = 4;
+    else if (d.format == BoardDataFormat::Le64 ||
+             (d.source == BoardDataSource::Uid && d.format == BoardDataFormat::Hex))
+        natural = 8;
+    else if (d.source == BoardDataSource::Uid)
+        natural = 16;
+    d.size = b.size.value_or(natural);
+    if (d.size == 0)
+        fail(fmt::format("give its size: how many bytes a {} value takes", format));
+    if (b.address) {
+        const auto image = std::find_if(m.images.begin(), m.images.end(),
+                                        [](const ImageEntry& i) { return i.memory_id != 0; });
+        if (image == m.images.end())
+            fail("an address needs a boot device with memory (the image is loaded to RAM)");
+        d.memory_id = image->memory_id;
+        d.address = *b.address;
+        const auto file = std::find_if(m.files.begin(), m.files.end(),
+                                       [&](const FileEntry& f) { return f.path == image->file; });
+        const std::uint64_t end = image->address + (file == m.files.end() ? 0 : file->size);
+        if (std::uint64_t{d.address} + d.size > image->address && d.address < end) {
+            fail(fmt::format("0x{:08x}..0x{:08x} overlaps the image (0x{:08x}..0x{:08x})",
+                             d.address, d.address + d.size - 1, image->address, end - 1));
+        }
+    }
+    for (const std::string& w : b.fuses) {
+        if (dev.fuse(w) == nullptr)
+            fail(fmt::format("{} has no fuse word '{}'", dev.name, w));
+        if (reserved_fuse_word(w))
+            fail(fmt::format("fuse word {} holds the part's identity or security settings", w));
+    }
+    d.fuses = b.fuses;
+    if (auto why = board_data_problem(d))
+        throw Error(ErrorCode::BadInput, fmt::format("{}: per_board {}", b.where, *why));
+    return d;
+}
+
+// The project's per_board: values become per-board-data steps after the images are written and
+// verified, before the package's own fuses are burned.
+void add_board_data(Manifest& m, const project::BuildSpec& spec, const device::Device& dev) {
+    std::vector<WriteStep> steps;
+    for (const auto& b : spec.per_board) {
+        WriteStep s;
+        s.op = StepOp::PerBoardData;
+        s.data = board_data_of(b, m, dev);
+        steps.push_back(std::move(s));
+    }
+    const auto at = std::find_if(m.write_plan.begin(), m.write_plan.end(), [](const WriteStep& s) {
+        return s.op == StepOp::ProgramFuses || s.op == StepOp::LockFuses || s.op == StepOp::Reset;
+    });
+    m.write_plan.insert(at, steps.begin(), steps.end());
+}
+
 }  // namespace
 
 ExportedPackage export_package(const ExportOptions& options) {
@@ -159,11 +235,15 @@ ExportedPackage export_package(const ExportOptions& options) {
         add(entry_for(path, *built.flashloader_signed, FileRole::Flashloader),
             *built.flashloader_signed);
     }
+    const auto require = [&](std::string_view name) {
+        const Feature* f = find_feature(name);
+        m.required.push_back({std::string(f->name), std::string(f->added_in)});
+    };
     if (built.is_signed) {
-        for (const Feature& f : known_features()) {
-            if (f.name != "hab-encrypted" || spec.hab->encrypt)
-                m.required.push_back({std::string(f.name), std::string(f.added_in)});
-        }
+        require("hab-signed");
+        if (spec.hab->encrypt)
+            require("hab-encrypted");
+        require("fuse-srk");
         m.fuses = srk_fuse_plan(*built.options.device, built.srk_table);
         add(entry_for("fuses/srk_hash.bin", built.srk_hash, FileRole::SrkHash), built.srk_hash);
     }
@@ -177,6 +257,15 @@ ExportedPackage export_package(const ExportOptions& options) {
                 return f.data;
         throw Error(ErrorCode::Internal, fmt::format("{}: not in the package", path));
     });
+    if (!spec.per_board.empty()) {
+        add_board_data(m, spec, *built.options.device);
+        require("per-board-data");
+    }
+    if (spec.quota) {
+        m.production.quota = spec.quota;
+        require("production-quota");
+    }
+    m.schema = schema_for(m);
     // README.txt describes the manifest's other files, so it is made last and listed too.
     const std::string readme_text = format_readme(m);
     Bytes readme(readme_text.begin(), readme_text.end());

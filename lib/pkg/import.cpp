@@ -184,7 +184,8 @@ MigratedPackage migrate_package(ByteView zip, const ZipLimits& limits,
     }
     Manifest& m = p.manifest;
     m.migrated_from.reset();
-    m.schema = SchemaVersion{};
+    m.schema = schema_for(m);
+    out.to = m.schema;
     // README.txt describes the manifest: made again for the new one.
     for (FileEntry& f : m.files) {
         if (f.role != FileRole::Readme)
@@ -212,6 +213,11 @@ void extract_package(const Package& package, const std::filesystem::path& dir) {
     if (std::filesystem::exists(target, ec) || std::filesystem::is_symlink(target, ec)) {
         throw Error(ErrorCode::Usage,
                     fmt::format("{}: already exists; give a new folder", dir.string()));
+    }
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) {
+        throw Error(ErrorCode::Io, fmt::format("{}: cannot create its parent folder ({})",
+                                               dir.string(), ec.message()));
     }
     std::string tmpl = target.string() + ".tmp-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) {

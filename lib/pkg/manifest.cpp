@@ -20,15 +20,30 @@ constexpr Feature kFeatures[] = {
     {"hab-signed", "0.1.0", "the image is HAB4-signed; the part boots it closed once fused"},
     {"hab-encrypted", "0.1.0", "the application is HAB-encrypted (DEK blob made on the device)"},
     {"fuse-srk", "0.1.0", "the SRK hash is to be burned into SRK0..SRK7"},
+    {"per-board-data", "0.3.0",
+     "each board gets its own values (a serial number, a CSV row, its UID) in flash or fuses"},
+    {"production-quota", "0.3.0", "a station writes at most a given number of boards"},
 };
 
 constexpr std::array<std::string_view, 10> kRoleNames = {
     "image", "srk-hash",  "project",     "app",    "fcb",
     "dcd",   "srk-table", "certificate", "readme", "flashloader"};
 
-constexpr std::array<std::string_view, 8> kStepNames = {
-    "load-flashloader", "configure-memory", "erase",      "write",
-    "verify",           "program-fuses",    "lock-fuses", "reset"};
+constexpr std::array<std::string_view, 9> kStepNames = {
+    "load-flashloader", "configure-memory", "erase", "write",         "verify",
+    "program-fuses",    "lock-fuses",       "reset", "per-board-data"};
+
+constexpr std::array<std::string_view, 3> kSourceNames = {"counter", "csv", "uid"};
+constexpr std::array<std::string_view, 4> kFormatNames = {"le32", "le64", "hex", "text"};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> enum_named(const std::array<std::string_view, N>& names,
+                               std::string_view name) {
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == name)
+            return static_cast<Enum>(i);
+    return std::nullopt;
+}
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
     throw Error(ErrorCode::BadInput, fmt::format("manifest.json: {}: {}", where, what));
@@ -230,6 +245,35 @@ FlashloaderEntry parse_flashloader(const Json& j, std::size_t i,
     return e;
 }
 
+BoardData parse_board_data(Reader& r) {
+    BoardData d;
+    d.name = r.string("name");
+    const std::string source = r.string("source");
+    const auto parsed_source = parse_board_data_source(source);
+    if (!parsed_source)
+        fail(r.field("source"), fmt::format("unknown source '{}' (counter, csv, uid)", source));
+    d.source = *parsed_source;
+    if (d.source == BoardDataSource::Counter)
+        d.start = r.unsigned_number("start");
+    if (d.source == BoardDataSource::Csv)
+        d.column = r.string("column");
+    const std::string format = r.string("format");
+    const auto parsed_format = parse_board_data_format(format);
+    if (!parsed_format)
+        fail(r.field("format"), fmt::format("unknown format '{}' (le32, le64, hex, text)", format));
+    d.format = *parsed_format;
+    d.size = r.u32("size");
+    if (r.has("fuses")) {
+        d.fuses = r.strings("fuses");
+    } else {
+        d.memory_id = r.u32("memory_id");
+        d.address = r.hex32("address");
+    }
+    if (auto why = board_data_problem(d))
+        fail(r.field("name"), *why);
+    return d;
+}
+
 WriteStep parse_step(const Json& j, std::size_t i, std::vector<std::string>& unknown) {
     Reader r(j, fmt::format("write_plan[{}]", i));
     WriteStep s;
@@ -267,6 +311,9 @@ WriteStep parse_step(const Json& j, std::size_t i, std::vector<std::string>& unk
             break;
         case StepOp::LockFuses:
             s.field = r.string("field");
+            break;
+        case StepOp::PerBoardData:
+            s.data = parse_board_data(r);
             break;
         case StepOp::LoadFlashloader:
         case StepOp::Reset:
@@ -309,6 +356,24 @@ Json step_json(const WriteStep& s) {
         case StepOp::LockFuses:
             e["field"] = s.field;
             break;
+        case StepOp::PerBoardData: {
+            const BoardData& d = s.data;
+            e["name"] = d.name;
+            e["source"] = board_data_source_name(d.source);
+            if (d.source == BoardDataSource::Counter)
+                e["start"] = d.start;
+            if (d.source == BoardDataSource::Csv)
+                e["column"] = d.column;
+            e["format"] = board_data_format_name(d.format);
+            e["size"] = d.size;
+            if (!d.fuses.empty()) {
+                e["fuses"] = d.fuses;
+            } else {
+                e["memory_id"] = d.memory_id;
+                e["address"] = hex(d.address);
+            }
+            break;
+        }
         case StepOp::LoadFlashloader:
         case StepOp::Reset:
             break;
@@ -344,9 +409,104 @@ void check_references(const Manifest& m) {
             }
         }
     }
+    // Per-board values are recorded by name, and a fuse word holds one value.
+    std::set<std::string> names;
+    std::set<std::string> data_words;
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
+        const WriteStep& s = m.write_plan[i];
+        if (s.op != StepOp::PerBoardData)
+            continue;
+        if (!names.insert(s.data.name).second)
+            fail(fmt::format("write_plan[{}].name", i),
+                 fmt::format("'{}' names another per-board-data step too", s.data.name));
+        for (const auto& w : s.data.fuses) {
+            const bool planned = std::any_of(m.fuses.begin(), m.fuses.end(),
+                                             [&](const FuseWordPlan& f) { return f.word == w; });
+            if (planned || !data_words.insert(w).second)
+                fail(fmt::format("write_plan[{}].fuses", i),
+                     fmt::format("'{}' is burned by another step too", w));
+        }
+    }
 }
 
 }  // namespace
+
+std::string_view board_data_source_name(BoardDataSource source) {
+    return kSourceNames.at(static_cast<std::size_t>(source));
+}
+
+std::optional<BoardDataSource> parse_board_data_source(std::string_view name) {
+    return enum_named<BoardDataSource>(kSourceNames, name);
+}
+
+std::string_view board_data_format_name(BoardDataFormat format) {
+    return kFormatNames.at(static_cast<std::size_t>(format));
+}
+
+std::optional<BoardDataFormat> parse_board_data_format(std::string_view name) {
+    return enum_named<BoardDataFormat>(kFormatNames, name);
+}
+
+std::optional<std::string> board_data_problem(const BoardData& d) {
+    const bool name_ok =
+        !d.name.empty() && d.name.size() <= 32 &&
+        d.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+    if (!name_ok)
+        return fmt::format("'{}' is not a name of 1..32 characters a-z, 0-9, '_', '-'", d.name);
+    if (d.source == BoardDataSource::Csv && d.column.empty())
+        return fmt::format("{}: a csv value needs the column it is in", d.name);
+    if (d.source == BoardDataSource::Counter && d.format == BoardDataFormat::Hex)
+        return fmt::format("{}: a counter is written as le32, le64 or text, not hex", d.name);
+    if (d.source == BoardDataSource::Uid && d.format == BoardDataFormat::Le32)
+        return fmt::format("{}: a UID has 64 bits: le64, hex or text, not le32", d.name);
+    if (d.size == 0)
+        return fmt::format("{}: size is 0", d.name);
+    const std::uint32_t fixed = d.format == BoardDataFormat::Le32   ? 4
+                                : d.format == BoardDataFormat::Le64 ? 8
+                                                                    : 0;
+    if (fixed != 0 && d.size != fixed)
+        return fmt::format("{}: format {} is {} bytes, not {}", d.name,
+                           board_data_format_name(d.format), fixed, d.size);
+    if (d.size > kMaxBoardDataSize)
+        return fmt::format("{}: {} bytes is more than {}", d.name, d.size, kMaxBoardDataSize);
+    if (!d.fuses.empty() && d.size > 4 * d.fuses.size())
+        return fmt::format("{}: {} bytes do not fit {} fuse word{}", d.name, d.size, d.fuses.size(),
+                           d.fuses.size() == 1 ? "" : "s");
+    return std::nullopt;
+}
+
+std::string describe_board_data(const BoardData& d) {
+    std::string from;
+    switch (d.source) {
+        case BoardDataSource::Counter:
+            from = fmt::format("counter from {}", d.start);
+            break;
+        case BoardDataSource::Csv:
+            from = fmt::format("csv column {}", d.column);
+            break;
+        case BoardDataSource::Uid:
+            from = "the board's UID";
+            break;
+    }
+    const std::string to = d.fuses.empty()
+                               ? fmt::format("to memory {} at 0x{:08x}", d.memory_id, d.address)
+                               : fmt::format("into fuses {}", fmt::join(d.fuses, ", "));
+    return fmt::format("{}: {}, {} ({} bytes) {}", d.name, from, board_data_format_name(d.format),
+                       d.size, to);
+}
+
+SchemaVersion schema_for(const Manifest& m) {
+    const bool newer = m.production.quota.has_value() || !board_data_steps(m).empty();
+    return SchemaVersion{kSchemaMajor, newer ? 1u : 0u};
+}
+
+std::vector<const BoardData*> board_data_steps(const Manifest& m) {
+    std::vector<const BoardData*> out;
+    for (const auto& s : m.write_plan)
+        if (s.op == StepOp::PerBoardData)
+            out.push_back(&s.data);
+    return out;
+}
 
 std::string_view step_op_name(StepOp op) {
     return kStepNames.at(static_cast<std::size_t>(op));
@@ -395,7 +555,8 @@ std::optional<LockPolicy> parse_lock_policy(std::string_view name) {
 
 std::string format_manifest(const Manifest& m) {
     Json doc;
-    doc["schema_version"] = fmt::format("{}.{}", m.schema.major, m.schema.minor);
+    const SchemaVersion schema = std::max(m.schema, schema_for(m));
+    doc["schema_version"] = fmt::format("{}.{}", schema.major, schema.minor);
     doc["requires"] = Json::array();
     for (const auto& f : m.required)
         doc["requires"].push_back({{"feature", f.name}, {"added_in", f.added_in}});
@@ -436,6 +597,8 @@ std::string format_manifest(const Manifest& m) {
     doc["write_plan"] = Json::array();
     for (const auto& step : m.write_plan)
         doc["write_plan"].push_back(step_json(step));
+    if (m.production.quota)
+        doc["production"] = {{"quota", *m.production.quota}};
     return doc.dump(2) + "\n";
 }
 
@@ -506,6 +669,16 @@ ParsedManifest parse_manifest(std::string_view text, std::string_view reader_ver
         const Json& plan = r.array("write_plan");
         for (std::size_t i = 0; i < plan.size(); ++i)
             m.write_plan.push_back(parse_step(plan[i], i, unknown));
+        if (r.has("production")) {
+            Reader p(r.get("production"), "production");
+            if (p.has("quota")) {
+                m.production.quota = p.unsigned_number("quota");
+                if (*m.production.quota == 0)
+                    fail(p.field("quota"), "0 boards: give at least 1");
+            }
+            for (auto& k : p.unknown_keys())
+                unknown.push_back(std::move(k));
+        }
     }
     for (auto& k : r.unknown_keys())
         unknown.push_back(std::move(k));

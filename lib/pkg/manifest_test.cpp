@@ -127,8 +127,86 @@ TEST(Manifest, NewerMinorImportsWithAWarning) {
     EXPECT_EQ(p.manifest.device, "mimxrt1020");
     ASSERT_EQ(p.warnings.size(), 1u);
     EXPECT_EQ(p.warnings[0],
-              "manifest.json: schema 2.3 is newer than this rtprov 0.1.0 reads (2.0); ignoring "
+              "manifest.json: schema 2.3 is newer than this rtprov 0.1.0 reads (2.1); ignoring "
               "signature");
+}
+
+// Schema 2.1: per-board values and a production quota; the plan is written as 2.1 only then.
+Manifest sample_21() {
+    Manifest m = sample();
+    WriteStep serial;
+    serial.op = StepOp::PerBoardData;
+    serial.data.name = "serial";
+    serial.data.source = BoardDataSource::Counter;
+    serial.data.start = 1000;
+    serial.data.format = BoardDataFormat::Le32;
+    serial.data.size = 4;
+    serial.data.memory_id = 9;
+    serial.data.address = 0x60100000;
+    WriteStep mac;
+    mac.op = StepOp::PerBoardData;
+    mac.data.name = "mac";
+    mac.data.source = BoardDataSource::Csv;
+    mac.data.column = "mac";
+    mac.data.format = BoardDataFormat::Hex;
+    mac.data.size = 6;
+    mac.data.fuses = {"MAC0", "MAC1"};
+    m.write_plan.insert(m.write_plan.begin() + 5, {serial, mac});
+    m.production.quota = 500;
+    return m;
+}
+
+TEST(Manifest, PerBoardDataAndAQuotaAreSchema21) {
+    EXPECT_EQ(schema_for(sample()), (SchemaVersion{2, 0}));
+    const Manifest m = sample_21();
+    EXPECT_EQ(schema_for(m), (SchemaVersion{2, 1}));
+    const std::string text = format_manifest(m);
+    EXPECT_EQ(text.substr(0, 30), "{\n  \"schema_version\": \"2.1\",\n ");
+    EXPECT_NE(text.find(R"("op": "per-board-data",
+      "name": "serial",
+      "source": "counter",
+      "start": 1000,
+      "format": "le32",
+      "size": 4,
+      "memory_id": 9,
+      "address": "0x60100000")"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\"production\": {\n    \"quota\": 500\n  }"), std::string::npos);
+    ParsedManifest p = parse_manifest(text, "0.3.0");
+    p.manifest.schema = SchemaVersion{};
+    EXPECT_EQ(p.manifest, m);
+    EXPECT_TRUE(p.warnings.empty());
+    EXPECT_EQ(board_data_steps(m).size(), 2u);
+    EXPECT_EQ(describe_board_data(m.write_plan[5].data),
+              "serial: counter from 1000, le32 (4 bytes) to memory 9 at 0x60100000");
+    EXPECT_EQ(describe_board_data(m.write_plan[6].data),
+              "mac: csv column mac, hex (6 bytes) into fuses MAC0, MAC1");
+}
+
+TEST(Manifest, PerBoardDataStepsAreChecked) {
+    const std::string text = format_manifest(sample_21());
+    const auto edited21 = [&](const std::string& from, const std::string& to) {
+        std::string t = text;
+        const auto at = t.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        return t.replace(at, from.size(), to);
+    };
+    EXPECT_EQ(error_of(edited21("\"source\": \"counter\"", "\"source\": \"dice\"")),
+              "manifest.json: write_plan[5].source: unknown source 'dice' (counter, csv, uid)");
+    EXPECT_EQ(error_of(edited21("\"size\": 4,", "\"size\": 2,")),
+              "manifest.json: write_plan[5].name: serial: format le32 is 4 bytes, not 2");
+    EXPECT_EQ(error_of(edited21("\"size\": 6", "\"size\": 9")),
+              "manifest.json: write_plan[6].name: mac: 9 bytes do not fit 2 fuse words");
+    EXPECT_EQ(error_of(edited21("\"name\": \"mac\"", "\"name\": \"serial\"")),
+              "manifest.json: write_plan[6].name: 'serial' names another per-board-data step too");
+    EXPECT_EQ(error_of(edited21("\"name\": \"mac\"", "\"name\": \"Mac Address\"")),
+              "manifest.json: write_plan[6].name: 'Mac Address' is not a name of 1..32 "
+              "characters a-z, 0-9, '_', '-'");
+    EXPECT_EQ(error_of(edited21("\"MAC0\"", "\"SRK0\"")),
+              "manifest.json: write_plan[6].fuses: 'SRK0' is burned by another step too");
+    EXPECT_EQ(error_of(edited21("\"quota\": 500", "\"quota\": 0")),
+              "manifest.json: production.quota: 0 boards: give at least 1");
 }
 
 TEST(Manifest, KnownFeaturesCarryTheVersionThatAddedThem) {

@@ -71,11 +71,20 @@ std::string format_readme(const Manifest& m) {
             case StepOp::LockFuses:
                 what += " " + s.field;
                 break;
+            case StepOp::PerBoardData:
+                what += " " + describe_board_data(s.data);
+                break;
             case StepOp::LoadFlashloader:
             case StepOp::Reset:
                 break;
         }
         out += fmt::format("  {:>2}. {}\n", i + 1, what);
+    }
+    if (m.production.quota) {
+        out += fmt::format(
+            "\nProduction quota: {} boards per station (kept in the station's records; a\n"
+            "station-side limit, not a cryptographic one)\n",
+            *m.production.quota);
     }
     out +=
         "\nBefore use\n"

@@ -27,7 +27,7 @@ BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path&
         throw Error(ErrorCode::BadInput, fmt::format("{}: not a YAML mapping", path.string()));
     r.expect_keys(root, "the project",
                   {"version", "device", "boot_device", "app", "fcb", "dcd", "padding", "output",
-                   "hab", "flashloader"});
+                   "hab", "bee", "flashloader", "per_board", "production"});
     if (root["version"] && r.number(root["version"], "version") != 1) {
         r.fail(root["version"], "this rtprov reads project files of version 1");
     }
@@ -65,6 +65,8 @@ BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path&
         spec.output = r.file(root["output"], "output");
     if (root["hab"])
         spec.hab = detail::parse_hab_section(r, root["hab"]);
+    if (root["bee"])
+        spec.bee = detail::parse_bee_section(r, root["bee"], "bee");
     if (const YAML::Node fl = root["flashloader"]) {
         FlashloaderSpec f;
         if (fl.IsScalar()) {
@@ -83,6 +85,10 @@ BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path&
             r.fail(fl, "'flashloader.sign' needs a hab: section (the keys to sign with)");
         spec.flashloader = std::move(f);
     }
+    if (root["per_board"])
+        spec.per_board = detail::parse_per_board_section(r, root["per_board"]);
+    if (root["production"])
+        spec.quota = detail::parse_production_section(r, root["production"]);
     return spec;
 }
 

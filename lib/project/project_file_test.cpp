@@ -65,7 +65,8 @@ TEST(ProjectFile, DefaultsAndShorthands) {
 TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npading: false\n"),
               "/p/project.yaml:3:1: unknown key 'pading' in the project; known keys: version, "
-              "device, boot_device, app, fcb, dcd, padding, output, hab, flashloader");
+              "device, boot_device, app, fcb, dcd, padding, output, hab, bee, flashloader, "
+              "per_board, production");
     EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
               "/p/project.yaml:4:12: 'app.address': '0x6000200G' is not a number");
     EXPECT_EQ(error_of("app: a.elf\n"), "/p/project.yaml: 'device' is missing");

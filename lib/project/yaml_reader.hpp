@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "rtprov/project/bee_spec.hpp"
 #include "rtprov/project/build_spec.hpp"
 #include "rtprov/project/hab_spec.hpp"
 #include "rtprov/util/error.hpp"
@@ -75,6 +76,14 @@ class Reader {
         return value;
     }
 
+    // "project.yaml:12:3": where `node` is, for errors found after parsing.
+    std::string where(const YAML::Node& node) const {
+        const YAML::Mark m = node.Mark();
+        if (m.is_null())
+            return path_.string();
+        return fmt::format("{}:{}:{}", path_.string(), m.line + 1, m.column + 1);
+    }
+
     std::filesystem::path file(const YAML::Node& node, std::string_view key) const {
         std::filesystem::path p = string(node, key);
         return p.is_absolute() ? p : path_.parent_path() / p;
@@ -113,5 +122,11 @@ class Reader {
 
 // Parses the `hab:` mapping (hab_section.cpp).
 HabSpec parse_hab_section(const Reader& r, const YAML::Node& node);
+// Parses a `bee:` mapping; `where` names it in errors ("bee") (bee_section.cpp).
+BeeSpec parse_bee_section(const Reader& r, const YAML::Node& node, const std::string& where);
+
+// Parses the `per_board:` list and the `production:` mapping (production_section.cpp).
+std::vector<BoardDataSpec> parse_per_board_section(const Reader& r, const YAML::Node& node);
+std::uint64_t parse_production_section(const Reader& r, const YAML::Node& node);
 
 }  // namespace rtprov::project::detail

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "rtprov/boot/fcb.hpp"
+#include "rtprov/hab/encrypt.hpp"
+#include "rtprov/sb/sb.hpp"
+#include "rtprov/sim/bee_keys.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::sim {
@@ -20,6 +23,7 @@ constexpr std::uint32_t st(Status s) {
 constexpr std::uint32_t kFlexspiNorId = static_cast<std::uint32_t>(mb::MemoryId::FlexspiNor);
 constexpr std::uint32_t kUnsupportedCommand = 10006;
 constexpr std::uint32_t kOptionTagFlexspiNor = 0xC;
+constexpr std::uint32_t kOptionTagBee = 0xE;  // OTPMK BEE region (PRDB) option
 constexpr std::uint32_t kOptionProgramFcb = 0xF000000F;
 
 MbootOut packet(const mb::Packet& p) {
@@ -48,7 +52,7 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
     } catch (const Error&) {
         return generic(st(Status::InvalidArgument), static_cast<CommandTag>(0));
     }
-    data_left_ = 0;
+    abort_data_phase();
     const auto tag = static_cast<CommandTag>(cmd.tag);
     auto p = [&](std::size_t i) { return i < cmd.params.size() ? cmd.params[i] : 0u; };
     switch (tag) {
@@ -83,6 +87,7 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
             return {packet(mb::make_read_once_response(st(Status::Success), {*value}))};
         }
         case CommandTag::Reset:
+            bee_.reset();
             reset_ = true;
             chip_->reset();
             return generic(st(Status::Success), tag);
@@ -93,7 +98,7 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
                                                               : st(Status::Success),
                            tag);
         case CommandTag::ReceiveSbFile:
-            return generic(st(Status::UnknownCommand), tag);
+            return generic(begin_sb(p(0)), tag);
         default:
             return generic(kUnsupportedCommand, tag);
     }
@@ -145,6 +150,16 @@ std::uint32_t Flashloader::write_bytes(std::uint32_t address, ByteView data) {
                                                             : st(Status::MemoryRangeInvalid);
     dirty_ = true;
     ByteView part = data;
+    Bytes encrypted;
+    if (bee_) {
+        // CTR is a keystream: encrypt from the 16-byte block the write starts in.
+        const std::uint32_t from = address & ~15u;
+        encrypted.assign(address - from, 0);
+        encrypted.insert(encrypted.end(), data.begin(), data.end());
+        bee::crypt_data(encrypted, from, bee_->prdb, bee_->key);
+        encrypted.erase(encrypted.begin(), encrypted.begin() + (address - from));
+        part = encrypted;
+    }
     if (faults_.power_loss_after) {
         const std::uint64_t budget = *faults_.power_loss_after;
         if (budget < data.size()) {
@@ -168,6 +183,16 @@ std::vector<MbootOut> Flashloader::on_data(ByteView data) {
     if (data_left_ == 0)
         return {};
     const std::size_t n = std::min<std::size_t>(data.size(), data_left_);
+    if (sb_) {
+        if (data_status_ == st(Status::Success) && !power_lost_) {
+            const std::uint32_t s = sb_->pump(data.first(n));
+            // Underrun: a chunk continues in the next packet.
+            if (s != SbLoader::kDataUnderrun && s != SbLoader::kSectionOverrun)
+                data_status_ = s;
+        }
+        data_left_ -= static_cast<std::uint32_t>(n);
+        return data_left_ > 0 || power_lost_ ? std::vector<MbootOut>{} : end_sb();
+    }
     if (data_status_ == st(Status::Success) && !power_lost_)
         data_status_ = write_bytes(data_address_, data.first(n));
     data_address_ += static_cast<std::uint32_t>(n);
@@ -175,6 +200,65 @@ std::vector<MbootOut> Flashloader::on_data(ByteView data) {
     if (data_left_ > 0 || power_lost_)
         return {};
     return generic(data_status_, CommandTag::WriteMemory);
+}
+
+std::uint32_t Flashloader::begin_sb(std::uint32_t count) {
+    if (count == 0)
+        return st(Status::InvalidArgument);
+    sb_.emplace(sb_ops());
+    data_left_ = count;
+    data_status_ = st(Status::Success);
+    return st(Status::Success);
+}
+
+std::vector<MbootOut> Flashloader::end_sb() {
+    std::uint32_t status = data_status_;
+    const sb::Tag last = sb_->final_command();
+    sb_.reset();
+    if (status == SbLoader::kAbortDataPhase) {
+        // MCUBoot answers, then jumps or resets (sbloader_finalize). The simulator runs no code:
+        // a jump leaves it in the flashloader.
+        if (last == sb::Tag::Reset) {
+            reset_ = true;
+            chip_->reset();
+            status = st(Status::RomLdrPendingReset);
+        } else {
+            status = st(Status::RomLdrPendingJump);
+        }
+    }
+    return generic(status, CommandTag::ReceiveSbFile);
+}
+
+SbOps Flashloader::sb_ops() {
+    SbOps ops;
+    ops.write = [this](std::uint32_t address, ByteView data, std::uint32_t memory_id) {
+        if (!mapped(memory_id))
+            return st(Status::MemoryRangeInvalid);
+        const std::uint32_t status = check_range(address, static_cast<std::uint32_t>(data.size()));
+        if (status != st(Status::Success))
+            return status;
+        if (chip_->area_of(address, data.size()) == Area::Ocotp)
+            return st(Status::MemoryRangeInvalid);
+        return write_bytes(address, data);
+    };
+    ops.fill = [this](std::uint32_t address, std::uint32_t count, std::uint32_t pattern) {
+        return fill_memory(address, count, pattern);
+    };
+    ops.erase = [this](std::uint32_t address, std::uint32_t count, std::uint32_t memory_id) {
+        return mapped(memory_id) ? erase_region(address, count) : st(Status::MemoryRangeInvalid);
+    };
+    ops.erase_all = [this](std::uint32_t memory_id) { return erase_all(memory_id); };
+    ops.configure = [this](std::uint32_t memory_id, std::uint32_t address) {
+        return configure_memory(memory_id, address);
+    };
+    ops.program_fuse = [this](std::uint32_t index, std::uint32_t value) {
+        return program_once(index, 4, value);
+    };
+    ops.call = [this](std::uint32_t address) {
+        return chip_->area_of(address) == Area::None ? st(Status::MemoryRangeInvalid)
+                                                     : st(Status::Success);
+    };
+    return ops;
 }
 
 std::uint32_t Flashloader::fill_memory(std::uint32_t address, std::uint32_t count,
@@ -229,6 +313,8 @@ std::uint32_t Flashloader::configure_memory(std::uint32_t memory_id, std::uint32
         chip_->set_flash_configured(true);
         return st(Status::Success);
     }
+    if ((option >> 28) == kOptionTagBee)
+        return configure_bee(option, address);
     if ((option >> 28) != kOptionTagFlexspiNor)
         return st(Status::InvalidArgument);
     // SFDP probing finds the flash; an FCB already on it tells its geometry.
@@ -237,6 +323,44 @@ std::uint32_t Flashloader::configure_memory(std::uint32_t memory_id, std::uint32
     if (auto g = NorFlash::geometry_from_fcb(chip_->flash().read(fcb_offset, boot::kFcbSize)))
         chip_->flash().set_geometry(*g);
     chip_->set_flash_configured(true);
+    return st(Status::Success);
+}
+
+std::uint32_t Flashloader::configure_bee(std::uint32_t option, std::uint32_t address) {
+    if (!chip_->flash_configured())
+        return st(Status::MemoryNotConfigured);
+    const std::uint32_t count = (option >> 16) & 0xF;
+    // Key source 0 (OTPMK) and AES-CTR are the only values the RT flashloader takes.
+    if (((option >> 24) & 0xF) != 0 || ((option >> 20) & 0xF) != bee::kModeCtr || count == 0 ||
+        count > bee::kMaxFacs)
+        return st(Status::InvalidArgument);
+    Bytes words(8 * count);
+    if (chip_->area_of(address + 4, words.size()) != Area::Ram ||
+        chip_->read(address + 4, words) != BusStatus::Ok)
+        return st(Status::MemoryRangeInvalid);
+    bee::RegionHeader h;
+    for (std::uint32_t i = 0; i < count; ++i)
+        h.prdb.facs.push_back({load_le32(&words[8 * i]), load_le32(&words[8 * i + 4]), 0});
+    try {
+        bee::check_facs(h.prdb.facs, "BEE option");
+    } catch (const Error&) {
+        return st(Status::InvalidArgument);
+    }
+    for (const bee::Fac& f : h.prdb.facs) {
+        if (chip_->area_of(f.start, f.length) != Area::Flash ||
+            f.start < chip_->flash_base() + 0x1000)
+            return st(Status::InvalidArgument);
+    }
+    const Bytes random = hab::random_bytes(44);
+    std::copy_n(random.begin(), 16, h.kib.key.begin());
+    std::copy_n(random.begin() + 16, 16, h.kib.iv.begin());
+    std::copy_n(random.begin() + 32, 12, h.prdb.nonce.begin());
+    const bee::Key key = sim_otpmk_key(chip_->fuses(), 0);
+    dirty_ = true;
+    if (chip_->flash().program(bee::kHeaderOffsets[0], bee::encrypt_header(h, key)) !=
+        FlashStatus::Ok)
+        return st(Status::FlexspiNorProgramFail);
+    bee_ = OtpmkBee{h.prdb, key};
     return st(Status::Success);
 }
 

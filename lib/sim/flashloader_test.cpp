@@ -124,8 +124,9 @@ TEST_F(Loader, ResetReturnsToTheRomKeepingFlashAndFuses) {
     EXPECT_EQ(chip.flash().read(0, 1), Bytes{0});
 }
 
-TEST_F(Loader, ReceiveSbFileIsNotImplemented) {
-    EXPECT_EQ(status(cmd(CommandTag::ReceiveSbFile, {100}, true)), st(Status::UnknownCommand));
+TEST_F(Loader, ReceiveSbFileTakesADataPhase) {  // the SB loader itself: sb_loader_test.cpp
+    EXPECT_EQ(status(cmd(CommandTag::ReceiveSbFile, {100}, true)), 0u);
+    EXPECT_TRUE(fl.expects_data());
 }
 
 TEST(LoaderFaults, PowerLossStopsAWriteHalfWay) {

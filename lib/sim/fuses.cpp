@@ -1,6 +1,7 @@
 #include "rtprov/sim/fuses.hpp"
 
 #include <array>
+#include <random>
 #include <string_view>
 
 namespace rtprov::sim {
@@ -41,12 +42,38 @@ bool guards(const LockRule& rule, std::string_view word) {
 }  // namespace
 
 Fuses::Fuses(const device::Device& device) : device_(&device), values_(device.fuses.size(), 0) {
-    // A fixed, part-specific unique ID so UniqueDeviceIdent and UUID reads are non-zero.
+    // A fixed, part-specific unique ID so UniqueDeviceIdent and UUID reads are non-zero; the
+    // simulator gives each new part (state directory) its own with set_uid().
     std::uint32_t h = 2166136261u;
     for (char c : device.name)
         h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
-    restore(0x01, h);
-    restore(0x02, h * 16777619u ^ 0x5A5A0000u);
+    set_uid((std::uint64_t{h * 16777619u ^ 0x5A5A0000u} << 32) | h);
+}
+
+std::uint64_t Fuses::uid() const {
+    const device::FuseWord* low = device_->fuse("UUID0");
+    const device::FuseWord* high = device_->fuse("UUID1");
+    if (low == nullptr || high == nullptr)
+        return 0;
+    return (std::uint64_t{read(high->index).value_or(0)} << 32) | read(low->index).value_or(0);
+}
+
+void Fuses::set_uid(std::uint64_t uid) {
+    if (const device::FuseWord* low = device_->fuse("UUID0"))
+        restore(low->index, static_cast<std::uint32_t>(uid));
+    if (const device::FuseWord* high = device_->fuse("UUID1"))
+        restore(high->index, static_cast<std::uint32_t>(uid >> 32));
+}
+
+std::uint64_t random_uid() {
+    std::random_device rd;
+    std::uint32_t low = 0;
+    std::uint32_t high = 0;
+    while (low == 0 || high == 0) {
+        low = rd();
+        high = rd();
+    }
+    return (std::uint64_t{high} << 32) | low;
 }
 
 std::optional<std::size_t> Fuses::slot(std::uint32_t index) const {

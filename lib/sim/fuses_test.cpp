@@ -69,5 +69,17 @@ TEST(Fuses, UniqueIdIsFactoryProgrammed) {
     EXPECT_NE(f.read(0x02), 0u);
 }
 
+TEST(Fuses, TheUidIsUuid1ThenUuid0AndEachNewPartGetsItsOwn) {
+    Fuses f(device::find_device("mimxrt1020"));
+    f.set_uid(0x0123456789abcdef);
+    EXPECT_EQ(f.read(0x01), 0x89abcdefu);
+    EXPECT_EQ(f.read(0x02), 0x01234567u);
+    EXPECT_EQ(f.uid(), 0x0123456789abcdefu);
+    const std::uint64_t a = random_uid();
+    EXPECT_NE(a, random_uid());
+    EXPECT_NE(a >> 32, 0u);
+    EXPECT_NE(a & 0xFFFFFFFFu, 0u);
+}
+
 }  // namespace
 }  // namespace rtprov::sim

@@ -7,6 +7,7 @@
 #include "rtprov/boot/ivt.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/hab/verify.hpp"
+#include "rtprov/sim/bee_keys.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::sim {
@@ -86,11 +87,22 @@ Verdict check_flash_boot(const Chip& chip) {
     } catch (const Error& e) {
         return fail(e.what());
     }
-    const Bytes ivt_bytes = flash.read(layout->ivt_offset, boot::kIvtSize);
+    // With ENCRYPTED_XIP the core reads through the BEE (headers decrypted with the ROM's keys).
+    std::vector<bee::Region> bee_regions;
+    try {
+        bee_regions = rom_bee_regions(chip);
+    } catch (const Error& e) {
+        return fail(e.what());
+    }
+    auto read = [&](std::uint32_t offset, std::uint32_t size) {
+        return read_through_bee(chip, bee_regions, offset, size);
+    };
+    const Bytes ivt_bytes = read(layout->ivt_offset, boot::kIvtSize);
     if (!boot::looks_like_ivt(ivt_bytes))
         return fail(fmt::format("no IVT at flash offset 0x{:X}", layout->ivt_offset));
     const boot::Ivt ivt = boot::parse_ivt(ivt_bytes, "IVT");
-    const Bytes bd_bytes = flash.read(layout->ivt_offset + boot::kIvtSize, 12);
+    const Bytes bd_bytes =
+        read(layout->ivt_offset + static_cast<std::uint32_t>(boot::kIvtSize), 12);
     const boot::BootData bd = boot::parse_boot_data(bd_bytes, "boot data");
     // XIP images start at the FlexSPI base; RAM images are copied to bd.start by the ROM.
     if (ivt.self - layout->ivt_offset != bd.start)
@@ -101,7 +113,7 @@ Verdict check_flash_boot(const Chip& chip) {
     if (bd.length == 0 || bd.length > flash.geometry().size)
         return fail(fmt::format("boot data length 0x{:X} does not fit the {}-byte flash", bd.length,
                                 flash.geometry().size));
-    const Bytes image = flash.read(0, bd.length);
+    const Bytes image = read(0, bd.length);
     try {
         boot::parse_boot_image(image, "flash");
     } catch (const Error& e) {
@@ -111,8 +123,12 @@ Verdict check_flash_boot(const Chip& chip) {
         return fail(fmt::format("IVT entry 0x{:08X} is outside the image 0x{:08X}..0x{:08X}",
                                 ivt.entry, bd.start, bd.start + bd.length));
     Verdict v = check_hab(chip, image, "flash");
-    if (v.ok)
-        v.reason = fmt::format("FCB, IVT and entry 0x{:08X} valid; {}", ivt.entry, v.reason);
+    if (v.ok) {
+        v.reason = fmt::format(
+            "FCB, IVT and entry 0x{:08X} valid; {}{}", ivt.entry, v.reason,
+            bee_regions.empty() ? ""
+                                : fmt::format("; BEE: {} region(s) decrypted", bee_regions.size()));
+    }
     return v;
 }
 

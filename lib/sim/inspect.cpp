@@ -5,6 +5,7 @@ namespace rtprov::sim {
 Inspection inspect(const Chip& chip) {
     Inspection out;
     out.device = std::string(chip.device().name);
+    out.uid = chip.fuses().uid();
     out.mode = chip.mode();
     out.geometry = chip.flash().geometry();
     for (const auto& w : chip.fuses().words()) {

@@ -135,6 +135,7 @@ StopReason serve_hid(Chip& chip, const ServerOptions& options, const ServerCallb
         session.restart_link();
         event(cb, "host connected");
         std::uint64_t received = 0;
+        bool reenumerate = false;
         try {
             while (!stop.load()) {
                 auto report = link->read_report(100ms);
@@ -153,6 +154,10 @@ StopReason serve_hid(Chip& chip, const ServerOptions& options, const ServerCallb
                     event(cb, "power lost during a flash write");
                     return StopReason::PowerLoss;
                 }
+                if (session.mode() != before) {
+                    reenumerate = true;
+                    break;
+                }
                 const auto& limit = faults.spec().disconnect_after;
                 if (limit && received >= *limit) {
                     event(cb, fmt::format("disconnect after {} bytes", received));
@@ -162,6 +167,19 @@ StopReason serve_hid(Chip& chip, const ServerOptions& options, const ServerCallb
         } catch (const Error&) {
             // The peer closing the socket is the normal end of a session.
             event(cb, "host disconnected");
+        }
+        if (reenumerate) {
+            // Another program is another USB device: the old one is gone, the new one appears
+            // on the same port once enumerated.
+            link.reset();
+            const auto& ids = session.mode() == ChipMode::Flashloader
+                                  ? chip.device().flashloader_usb
+                                  : chip.device().rom_usb;
+            event(cb, fmt::format(
+                          "re-enumerating as {:04x}:{:04x} ({})", ids.vid, ids.pid,
+                          session.mode() == ChipMode::Flashloader ? "flashloader" : "boot ROM"));
+            for (auto left = options.reenumeration; left.count() > 0 && !stop.load(); left -= 10ms)
+                std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(left, 10ms));
         }
     }
     return StopReason::Signal;

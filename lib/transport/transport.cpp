@@ -31,13 +31,19 @@ std::optional<std::uint32_t> parse_number(std::string_view s, int base) {
 [[noreturn]] void bad_uri(std::string_view uri, std::string_view why) {
     throw Error(ErrorCode::Usage,
                 fmt::format("bad port '{}': {} (expected uart:DEV[,BAUD], usb:VID:PID[,SERIAL], "
-                            "usb:path=PATH, sim:SOCKET or sim-uart:SOCKET)",
+                            "usb:path=PATH, usb:port=PORT, sim:SOCKET or sim-uart:SOCKET)",
                             uri, why));
 }
 
 std::unique_ptr<Transport> open_usb_uri(std::string_view uri, std::string_view rest) {
     if (rest.starts_with("path="))
         return open_usb_hid_path(std::string(rest.substr(5)));
+    if (rest.starts_with("port=")) {
+        const std::string_view port = rest.substr(5);
+        if (port.empty() || port.find_first_not_of("0123456789-.") != std::string_view::npos)
+            bad_uri(uri, "a USB port path is like 1-1.2");
+        return open_usb_hid_port(std::string(port));
+    }
     std::string serial;
     if (auto comma = rest.find(','); comma != std::string_view::npos) {
         serial = std::string(rest.substr(comma + 1));

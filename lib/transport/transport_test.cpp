@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "rtprov/util/error.hpp"
+#include "test_support.hpp"
 
 namespace rtprov::transport {
 namespace {
@@ -187,7 +188,11 @@ TEST(Socket, ByteStreamMode) {
 TEST(OpenTransport, UriErrors) {
     EXPECT_EQ(error_of([] { open_transport("ttyACM0"); }, ErrorCode::Usage),
               "bad port 'ttyACM0': no scheme (expected uart:DEV[,BAUD], usb:VID:PID[,SERIAL], "
-              "usb:path=PATH, sim:SOCKET or sim-uart:SOCKET)");
+              "usb:path=PATH, usb:port=PORT, sim:SOCKET or sim-uart:SOCKET)");
+    EXPECT_EQ(
+        error_of([] { open_transport("usb:port=1-1;rm"); }, ErrorCode::Usage),
+        "bad port 'usb:port=1-1;rm': a USB port path is like 1-1.2 (expected uart:DEV[,BAUD], "
+        "usb:VID:PID[,SERIAL], usb:path=PATH, usb:port=PORT, sim:SOCKET or sim-uart:SOCKET)");
     EXPECT_NE(error_of([] { open_transport("usb:1fc9"); }, ErrorCode::Usage)
                   .find("missing ':' between VID and PID"),
               std::string::npos);
@@ -199,6 +204,26 @@ TEST(OpenTransport, UriErrors) {
               std::string::npos);
     EXPECT_EQ(error_of([] { open_transport("sim:/nonexistent/sock"); }, ErrorCode::Device),
               "cannot connect to simulator at /nonexistent/sock: No such file or directory");
+}
+
+// A sysfs tree as Linux lays it out for two RT1020s on a hub: the port of each hidraw node.
+TEST(UsbHid, UsbPortPathsComeFromSysfs) {
+    rtprov::test::TempDir sys;
+    const auto usb = sys / "devices/pci0000:00/0000:00:14.0/usb1/1-1";
+    const auto one = usb / "1-1.2/1-1.2:1.0/0003:1FC9:0130.0005";
+    const auto two = usb / "1-1.3/1-1.3:1.0/0003:15A2:0073.0006";
+    std::filesystem::create_directories(one);
+    std::filesystem::create_directories(two);
+    std::filesystem::create_directories(sys / "class/hidraw/hidraw3");
+    std::filesystem::create_directories(sys / "class/hidraw/hidraw4");
+    std::filesystem::create_symlink(one, sys / "class/hidraw/hidraw3/device");
+    std::filesystem::create_symlink(two, sys / "class/hidraw/hidraw4/device");
+    EXPECT_EQ(usb_port_of("/dev/hidraw3", sys.path()), "1-1.2");
+    EXPECT_EQ(usb_port_of("/dev/hidraw4", sys.path()), "1-1.3");
+    EXPECT_EQ(usb_port_of("/dev/hidraw9", sys.path()), "");
+    EXPECT_EQ(usb_port_of("1-2:1.0", sys.path()), "");
+    EXPECT_EQ(error_of([] { open_transport("usb:port=9-9.9"); }, ErrorCode::Device),
+              "no USB-HID device at USB port 9-9.9");
 }
 
 TEST(UsbHid, EnumerationAndMissingDeviceDoNotCrash) {

@@ -112,6 +112,18 @@ std::unique_ptr<Transport> open_usb_hid_path(const std::string& path) {
     return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path));
 }
 
+std::unique_ptr<Transport> open_usb_hid_port(const std::string& port) {
+    if (!hid_ready())
+        no_hidapi();
+    for (const auto& d : enumerate_hid()) {
+        if (d.port == port) {
+            auto t = open_usb_hid_path(d.path);
+            return t;
+        }
+    }
+    throw Error(ErrorCode::Device, fmt::format("no USB-HID device at USB port {}", port));
+}
+
 std::vector<HidDeviceInfo> enumerate_hid(std::uint16_t vid, std::uint16_t pid) {
     std::vector<HidDeviceInfo> found;
     if (!hid_ready())
@@ -120,8 +132,9 @@ std::vector<HidDeviceInfo> enumerate_hid(std::uint16_t vid, std::uint16_t pid) {
     for (hid_device_info* d = list; d; d = d->next) {
         if (vid != 0 && (d->vendor_id != vid || d->product_id != pid))
             continue;
-        found.push_back({d->vendor_id, d->product_id, narrow(d->serial_number),
-                         d->path ? d->path : "", narrow(d->product_string)});
+        const std::string path = d->path ? d->path : "";
+        found.push_back({d->vendor_id, d->product_id, narrow(d->serial_number), path,
+                         narrow(d->product_string), usb_port_of(path)});
     }
     ::hid_free_enumeration(list);
     return found;

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "board_writer.hpp"
-#include "rtprov/proto/sdp_client.hpp"
 
 namespace rtprov::write {
 
@@ -133,6 +132,59 @@ proto::McuBootClient& BoardWriter::mb() {
     return *mb_;
 }
 
+void BoardWriter::open_port() {
+    try {
+        t_ = port_.open();
+    } catch (const Error& e) {
+        if (!seen_ || e.code() != ErrorCode::Device)
+            throw;
+        throw Error(ErrorCode::Device,
+                    fmt::format("the board vanished from {}: {}", port_.name, e.message()));
+    }
+    seen_ = true;
+}
+
+std::optional<std::string> BoardWriter::rom_uid(proto::SdpClient& sdp) {
+    const device::FuseWord* low = job_.device->fuse("UUID0");
+    const device::FuseWord* high = job_.device->fuse("UUID1");
+    if (low == nullptr || high == nullptr || hab_closed_)
+        return std::nullopt;
+    try {
+        const Bytes lo = sdp.read_register(low->shadow, 4);
+        const Bytes hi = sdp.read_register(high->shadow, 4);
+        if (lo.size() < 4 || hi.size() < 4)
+            return std::nullopt;
+        return fmt::format("{:08x}{:08x}", load_le32(hi.data()), load_le32(lo.data()));
+    } catch (const Error&) {
+        return std::nullopt;  // a ROM that does not show its fuses: the UID comes later
+    }
+}
+
+void BoardWriter::expect_uid(const std::string& uid, const char* when) {
+    if (!expected_uid_) {
+        expected_uid_ = uid;
+        return;
+    }
+    if (*expected_uid_ != uid) {
+        throw Error(ErrorCode::Verification,
+                    fmt::format("the board at {} changed {}: UID {} before, UID {} now (another "
+                                "board plugged in?): stopped",
+                                port_.name, when, *expected_uid_, uid));
+    }
+}
+
+void BoardWriter::check_identity() {
+    if (!expected_uid_ || !mb_)
+        return;
+    const device::FuseWord* low = job_.device->fuse("UUID0");
+    const device::FuseWord* high = job_.device->fuse("UUID1");
+    if (low == nullptr || high == nullptr)
+        return;
+    const std::uint32_t lo = mb_->efuse_read_once(low->index);
+    expect_uid(fmt::format("{:08x}{:08x}", mb_->efuse_read_once(high->index), lo),
+               "while it was being written");
+}
+
 bool BoardWriter::probe_rom() {
     proto::SdpClient sdp(*t_, kProbe);
     try {
@@ -142,6 +194,8 @@ bool BoardWriter::probe_rom() {
     }
     hab_closed_ = sdp.hab_closed();
     r_.hab_closed = hab_closed_;
+    if (auto uid = rom_uid(sdp))
+        expect_uid(*uid, "while it was being written");
     return true;
 }
 
@@ -173,15 +227,17 @@ bool BoardWriter::probe_flashloader(std::chrono::milliseconds timeout) {
 void BoardWriter::connect() {
     mb_.reset();
     t_.reset();
-    t_ = port_.open();
+    open_port();
     // The boot ROM first: the usual case. A running flashloader ignores SDP commands (over UART
     // they are line noise to it, over HID malformed reports).
     if (probe_rom()) {
         load_flashloader();
+        check_identity();
         return;
     }
     if (probe_flashloader(kProbe)) {
         connect_detail_ = "flashloader already running";
+        check_identity();
         return;
     }
     throw Error(ErrorCode::Device,
@@ -203,10 +259,18 @@ void BoardWriter::load_flashloader() {
 }
 
 void BoardWriter::wait_for_flashloader() {
-    const auto until = Clock::now() + kLoaderStart;
-    while (Clock::now() < until) {
+    // Over USB the flashloader is another device (15A2:0073 instead of the ROM's 1FC9:01xx):
+    // the ROM's link is gone at once (one look at it is enough), and the board is found again
+    // at the same port. A UART stays the same link.
+    if (t_->is_hid()) {
         if (probe_flashloader(100ms))
             return;
+    } else {
+        const auto until = Clock::now() + kLoaderStart;
+        while (Clock::now() < until) {
+            if (probe_flashloader(100ms))
+                return;
+        }
     }
     const auto give_up = Clock::now() + kReenumerate;
     while (Clock::now() < give_up) {
@@ -217,10 +281,15 @@ void BoardWriter::wait_for_flashloader() {
             if (probe_flashloader(kProbe))
                 return;
         } catch (const Error&) {
-            std::this_thread::sleep_for(200ms);
+            std::this_thread::sleep_for(100ms);
         }
     }
-    throw Error(ErrorCode::Device, "the flashloader does not answer after the jump");
+    throw Error(
+        ErrorCode::Device,
+        fmt::format("the board did not come back as the flashloader at {} within {} s of "
+                    "the jump: it vanished, or enumerated at another port",
+                    port_.name,
+                    std::chrono::duration_cast<std::chrono::seconds>(kReenumerate).count()));
 }
 
 void BoardWriter::run_step(std::size_t index, std::string op,
@@ -336,6 +405,8 @@ BoardResult BoardWriter::run() {
                         return lock_fuses(s);
                     case pkg::StepOp::Reset:
                         return reset();
+                    case pkg::StepOp::PerBoardData:
+                        return board_value(s);
                     case pkg::StepOp::LoadFlashloader:
                         break;
                 }

@@ -3,6 +3,7 @@
 // before the first burn, and a set that stops half way says exactly which words landed.
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -41,7 +42,9 @@ StepDone BoardWriter::read_fuses() {
     const device::FuseWord* uid1 = dev.fuse("UUID1");
     if (uid0 != nullptr && uid1 != nullptr) {
         const std::uint32_t low = read_fuse(uid0->index);
-        r_.uid = fmt::format("{:08x}{:08x}", read_fuse(uid1->index), low);
+        const std::string uid = fmt::format("{:08x}{:08x}", read_fuse(uid1->index), low);
+        expect_uid(uid, "when the flashloader started");
+        r_.uid = uid;
         if (o_.was_interrupted && o_.was_interrupted(*r_.uid)) {
             r_.resumed = true;
             compare_ = true;
@@ -51,14 +54,25 @@ StepDone BoardWriter::read_fuses() {
                             *r_.uid));
         }
     }
-    r_.fuses = plan_fuses(job_, o_, [&](std::uint32_t index) { return read_fuse(index); });
+    admit_board();
+    const FuseReader read = [&](std::uint32_t index) { return read_fuse(index); };
+    r_.fuses = plan_fuses(job_, o_, read);
+    prepare_values(read);
     emit(event(EventKind::FusePlan));
     if (auto why = fuse_refusal(r_.fuses, job_, o_))
         throw Error(ErrorCode::Verification, *why);
     const std::size_t skipped = count_with(r_.fuses, FuseStatus::Skipped);
-    if (skipped > 0) {
-        warn(fmt::format("{} fuse word{} not burned ({}): --burn-srk not given", skipped,
-                         skipped == 1 ? "" : "s", names_with(r_.fuses, FuseStatus::Skipped)));
+    // Package words need --burn-srk, per-board words --burn-data-fuses: one warning per flag.
+    for (const bool data : {false, true}) {
+        std::vector<FuseRow> rows;
+        std::copy_if(r_.fuses.begin(), r_.fuses.end(), std::back_inserter(rows),
+                     [&](const FuseRow& r) { return r.purpose.starts_with("data ") == data; });
+        const std::size_t n = count_with(rows, FuseStatus::Skipped);
+        if (n > 0) {
+            warn(fmt::format("{} fuse word{} not burned ({}): {} not given", n, n == 1 ? "" : "s",
+                             names_with(rows, FuseStatus::Skipped),
+                             data ? "--burn-data-fuses" : "--burn-srk"));
+        }
     }
     return {fmt::format("UID {}; {} fuse words: {} to burn, {} unchanged, {} skipped",
                         r_.uid.value_or("unknown"), r_.fuses.size(),

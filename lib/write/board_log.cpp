@@ -1,10 +1,8 @@
 #include "rtprov/write/board_log.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <ctime>
 #include <fstream>
 
@@ -12,30 +10,12 @@
 
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "rtprov/util/process.hpp"
 #include "rtprov/write/events_json.hpp"
 
 namespace rtprov::write {
 
 namespace {
-
-std::string host_name() {
-    char buf[256] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0)
-        return "";
-    return buf;
-}
-
-// A killed process nobody has reaped yet (a zombie) is gone too.
-bool process_alive(long pid) {
-    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM))
-        return false;
-    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-    std::string line;
-    if (!std::getline(stat, line))
-        return true;
-    const auto paren = line.rfind(')');
-    return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
-}
 
 // "uart:/dev/pts/3,115200" -> "uart_dev_pts_3_115200": safe in a file name.
 std::string slug(const std::string& board) {

@@ -1,7 +1,8 @@
 #pragma once
 // The engine behind write_board (internal to lib/write): one board, one link, the plan's steps
-// in order. board.cpp holds the link (connect, retry, re-open) and the step loop,
-// board_flash.cpp the memory steps, board_fuses.cpp the fuse steps.
+// in order. board.cpp holds the link (connect, retry, re-open, the board's identity) and the
+// step loop, board_flash.cpp the memory steps, board_fuses.cpp the fuse steps,
+// board_values.cpp the per-board values.
 
 #include <atomic>
 #include <chrono>
@@ -16,7 +17,9 @@
 
 #include "rtprov/pkg/manifest.hpp"
 #include "rtprov/proto/mboot_client.hpp"
+#include "rtprov/proto/sdp_client.hpp"
 #include "rtprov/write/board.hpp"
+#include "rtprov/write/fuse_plan.hpp"
 #include "rtprov/write/sectors.hpp"
 
 namespace rtprov::write::detail {
@@ -76,6 +79,15 @@ class BoardWriter {
     void load_flashloader();
     void wait_for_flashloader();
     proto::McuBootClient& mb();
+    // Opens the port; once the board was seen there, a port that cannot be opened is a board
+    // that vanished.
+    void open_port();
+    // The UID as the boot ROM shows it (OCOTP shadows over SDP), when it lets us read them.
+    std::optional<std::string> rom_uid(proto::SdpClient& sdp);
+    // The board at the port must be the one seen before (its UID): else Error(Verification).
+    void expect_uid(const std::string& uid, const char* when);
+    // After (re)connecting to a flashloader: reads the UID and checks it.
+    void check_identity();
     // Runs fn, retrying link failures (after re-opening the port) and retryable device statuses
     // with exponential backoff, at most options.retries more times.
     template <typename Fn>
@@ -103,6 +115,14 @@ class BoardWriter {
     StepDone program_fuses(const pkg::WriteStep& s);
     StepDone close_part();
     StepDone lock_fuses(const pkg::WriteStep& s);
+
+    // --- per-board values (board_values.cpp) ---
+    // At read-fuses: the station's admission, the values reserved and encoded, their fuse rows.
+    void admit_board();
+    void prepare_values(const FuseReader& read);
+    StepDone board_value(const pkg::WriteStep& s);
+    StepDone value_to_flash(const pkg::BoardData& d, const Bytes& bytes, BoardValue& v);
+    StepDone value_to_fuses(const pkg::BoardData& d, BoardValue& v);
     std::uint32_t read_fuse(std::uint32_t index);
     void burn(FuseRow& row);
     [[noreturn]] void fuse_failure(const FuseRow& failed, ErrorCode code, const std::string& why);
@@ -119,7 +139,10 @@ class BoardWriter {
 
     std::unique_ptr<transport::Transport> t_;
     std::unique_ptr<proto::McuBootClient> mb_;
-    bool broken_ = false;  // the link failed: re-open before the next try
+    bool broken_ = false;                       // the link failed: re-open before the next try
+    bool seen_ = false;                         // the port opened once: the board was there
+    std::optional<std::string> expected_uid_;   // the board's UID, once known (ROM or fuses)
+    std::map<std::string, Bytes> value_bytes_;  // per-board values by step name
     bool hab_closed_ = false;
     std::string connect_detail_;              // what connect() found and did, for the step's detail
     std::vector<pkg::WriteStep> configured_;  // configure-memory steps done (redone on re-open)

@@ -148,6 +148,21 @@ std::vector<FuseRow> plan_fuses(const Job& job, const WriteOptions& options,
     return rows;
 }
 
+std::vector<FuseRow> plan_data_fuses(const Job& job, const WriteOptions& options,
+                                     const pkg::BoardData& data,
+                                     const std::vector<std::uint32_t>& words,
+                                     const FuseReader& read) {
+    std::vector<FuseRow> rows;
+    for (std::size_t i = 0; i < data.fuses.size() && i < words.size(); ++i) {
+        const device::FuseWord& w = word_of(*job.device, data.fuses[i]);
+        FuseRow row =
+            make_row(std::string(w.name), w.index, read(w.index), words[i], "data " + data.name);
+        row.status = status_for(row.current, row.target, options.burn_data_fuses, false);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
 std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const Job& job,
                                         const WriteOptions& options) {
     const std::string closing = options.close ? "closing refused: " : "";

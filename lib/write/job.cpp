@@ -71,8 +71,8 @@ void check_close(const Job& job) {
 
 }  // namespace
 
-pkg::Package open_package(ByteView zip) {
-    return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION);
+pkg::Package open_package(ByteView zip, const pkg::TrustOptions& trust) {
+    return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION, trust);
 }
 
 Flashloader flashloader_from_file(const std::string& name, ByteView data) {

@@ -68,6 +68,15 @@ std::optional<std::string> port_identity(const std::string& uri) {
     if (scheme == "usb") {
         if (rest.starts_with("path="))
             return resolved(rest.substr(5));
+        // A USB port is the board, whatever it enumerates as (ROM, flashloader): one identity
+        // through its re-enumerations.
+        if (rest.starts_with("port=")) {
+            for (const auto& d : transport::enumerate_hid()) {
+                if (d.port == rest.substr(5))
+                    return uri;
+            }
+            return std::nullopt;
+        }
         // VID:PID[,SERIAL]: present while hidapi lists such a device.
         unsigned vid = 0, pid = 0;
         if (std::sscanf(rest.c_str(), "%x:%x", &vid, &pid) != 2)
@@ -106,6 +115,21 @@ std::unique_ptr<transport::Transport> open_board(const std::string& uri,
             throw e;
         }
     }
+}
+
+std::function<std::unique_ptr<transport::Transport>()> board_opener(const std::string& uri,
+                                                                    const device::Device& device) {
+    const bool follow = uri.starts_with("usb:") && !uri.starts_with("usb:port=");
+    auto port = std::make_shared<std::string>();
+    return [uri, &device, follow, port]() -> std::unique_ptr<transport::Transport> {
+        if (!port->empty())
+            return transport::open_transport("usb:port=" + *port);
+        auto t = open_board(uri, device);
+        const std::string d = t->describe();
+        if (follow && d.starts_with("usb:path="))
+            *port = transport::usb_port_of(d.substr(9));
+        return t;
+    };
 }
 
 }  // namespace rtprov::write

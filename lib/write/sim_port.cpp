@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <future>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -12,13 +11,9 @@
 namespace rtprov::write {
 
 SimulatedPart::SimulatedPart(const device::Device& device) : chip_(device) {
-    // Every simulated part its own unique ID, as on silicon (the simulator derives one per part
-    // name): records and resuming tell boards apart by it.
-    std::random_device rd;
-    for (std::string_view word : {"UUID0", "UUID1"}) {
-        if (const device::FuseWord* w = device.fuse(word))
-            chip_.fuses().restore(w->index, rd());
-    }
+    // Every simulated part its own unique ID, as on silicon: records and resuming tell boards
+    // apart by it.
+    chip_.fuses().set_uid(sim::random_uid());
     std::string tmpl = (std::filesystem::temp_directory_path() / "rtprov-sim-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr)
         throw Error(ErrorCode::Io, fmt::format("sim:auto: cannot create a folder in {}",

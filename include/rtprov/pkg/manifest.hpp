@@ -21,6 +21,10 @@
 //                   {"op": "program-fuses", "words": ["SRK0", ..., "SRK7"]},
 //                   {"op": "lock-fuses", "field": "SRK_LOCK"}, {"op": "reset"}]}
 // `writer` is informative only: compatibility is decided by schema_version and requires.
+// Schema 2.1 adds per-board data (write_plan steps {"op": "per-board-data", "name": "serial",
+// "source": "counter", "start": 1000, "format": "le32", "size": 4, "memory_id": 9,
+// "address": "0x60100000"} or with "fuses": ["GP1"]) and "production": {"quota": 500}; a
+// manifest using neither is written as 2.0, so older readers still take it.
 // Schema 1.0 (rtprov 0.1.0: a top-level boot_device, image facts inside files[], no images,
 // flashloaders or write_plan) is migrated in memory by parse_manifest (migrate_manifest_1_0).
 
@@ -33,16 +37,18 @@
 
 namespace rtprov::pkg {
 
-// The schema this rtprov writes and the newest it reads.
+// The newest schema this rtprov reads and writes (schema_for: the one a manifest needs).
 constexpr unsigned kSchemaMajor = 2;
-constexpr unsigned kSchemaMinor = 0;
+constexpr unsigned kSchemaMinor = 1;
 // The oldest major schema this rtprov still reads (and migrates).
 constexpr unsigned kOldestSchemaMajor = 1;
 
+// Defaults to the first minor of the current major: what a manifest without newer fields is.
 struct SchemaVersion {
     unsigned major = kSchemaMajor;
-    unsigned minor = kSchemaMinor;
+    unsigned minor = 0;
     friend bool operator==(const SchemaVersion&, const SchemaVersion&) = default;
+    friend auto operator<=>(const SchemaVersion&, const SchemaVersion&) = default;
 };
 
 // A feature a package may require of its reader, and the rtprov version that added it.
@@ -137,11 +143,60 @@ enum class StepOp {
     ProgramFuses,     // efuse-program-once of `words` (fuses[] entries), read back
     LockFuses,        // program the lock field `field` once its words read back right
     Reset,            // reset: the part boots what was written
+    PerBoardData,     // (2.1) a value of this board (`data`) to flash or into fuse words
 };
 // "load-flashloader", "configure-memory", "erase", "write", "verify", "program-fuses",
-// "lock-fuses", "reset".
+// "lock-fuses", "reset", "per-board-data".
 std::string_view step_op_name(StepOp op);
 std::optional<StepOp> parse_step_op(std::string_view name);
+
+// Where a per-board value comes from: a station counter, a row of the station's CSV file (both
+// reserved for the board by its UID, never given to another board), or the board's own UID.
+enum class BoardDataSource { Counter, Csv, Uid };
+std::string_view board_data_source_name(BoardDataSource source);  // "counter", "csv", "uid"
+std::optional<BoardDataSource> parse_board_data_source(std::string_view name);
+
+// How a per-board value becomes bytes: a number little-endian (le32, le64), hex digits as bytes
+// (hex: "00:1b:c5:0a:00:01", a UID as 8 bytes most significant first), or ASCII text (text:
+// decimal for a counter, zero-padded to `size`).
+enum class BoardDataFormat { Le32, Le64, Hex, Text };
+std::string_view board_data_format_name(BoardDataFormat format);  // "le32", "le64", "hex", "text"
+std::optional<BoardDataFormat> parse_board_data_format(std::string_view name);
+
+// A per-board-data step: what the value is and where it goes (flash at memory_id/address, or
+// the fuse words `fuses`, its bytes little-endian across them).
+struct BoardData {
+    std::string name;  // "serial": [a-z0-9_-]+, unique in the plan; the key in records
+    BoardDataSource source = BoardDataSource::Counter;
+    std::uint64_t start = 0;  // counter: the first value
+    std::string column;       // csv: the column of the station's CSV file
+    BoardDataFormat format = BoardDataFormat::Le32;
+    std::uint32_t size = 0;  // bytes written
+    std::uint32_t memory_id = 0;
+    std::uint32_t address = 0;
+    std::vector<std::string> fuses;  // fuse word names, or empty for a flash target
+    friend bool operator==(const BoardData&, const BoardData&) = default;
+};
+
+// The largest per-board value (a key of 256 bits is 32 bytes; text is longer).
+inline constexpr std::uint32_t kMaxBoardDataSize = 256;
+
+// Why `data` is not a valid per-board-data step (names the step), or nullopt: name of
+// [a-z0-9_-]{1,32}, a csv column, a format that fits the source and the size, size 1..256 and
+// fitting its fuse words.
+std::optional<std::string> board_data_problem(const BoardData& data);
+
+// One line for a per-board-data step: "serial: counter from 1000, le32 (4 bytes) to memory 9
+// at 0x60100000" or "mac: csv column mac, hex (6 bytes) into fuses MAC0, MAC1".
+std::string describe_board_data(const BoardData& data);
+
+// Production limits the station enforces (2.1).
+struct Production {
+    // Boards a station may write successfully with this package (counted in its records
+    // database: a station-side limit, not a cryptographic one).
+    std::optional<std::uint64_t> quota;
+    friend bool operator==(const Production&, const Production&) = default;
+};
 
 struct WriteStep {
     StepOp op = StepOp::Reset;
@@ -154,6 +209,7 @@ struct WriteStep {
     std::vector<std::uint32_t> option_words;  // configure-memory without an FCB
     std::vector<std::string> words;           // program-fuses: fuses[].word names
     std::string field;                        // lock-fuses: fuse field ("SRK_LOCK")
+    BoardData data;                           // per-board-data
     friend bool operator==(const WriteStep&, const WriteStep&) = default;
 };
 
@@ -167,12 +223,20 @@ struct Manifest {
     std::vector<FlashloaderEntry> flashloaders;
     std::vector<FuseWordPlan> fuses;
     std::vector<WriteStep> write_plan;
+    Production production;
     // Schema the text was written in when it was migrated on reading (nullopt: current).
     std::optional<SchemaVersion> migrated_from;
     friend bool operator==(const Manifest&, const Manifest&) = default;
 };
 
-// manifest.json text for `manifest`: fixed key order, 2-space indent, trailing newline.
+// The schema `manifest` needs: 2.1 with per-board data or production limits, else 2.0.
+SchemaVersion schema_for(const Manifest& manifest);
+
+// The per-board-data steps of a plan, in order.
+std::vector<const BoardData*> board_data_steps(const Manifest& manifest);
+
+// manifest.json text for `manifest`: fixed key order, 2-space indent, trailing newline. The
+// schema written is manifest.schema, raised to schema_for(manifest) when that is newer.
 std::string format_manifest(const Manifest& manifest);
 
 struct ParsedManifest {

@@ -86,6 +86,7 @@ const FileEntry& file_entry(const Manifest& manifest, std::string_view path);
 struct MigratedPackage {
     Bytes zip;
     SchemaVersion from;
+    SchemaVersion to;  // schema_for the migrated manifest
     std::vector<std::string> warnings;
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "rtprov/bee/bee.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/project/build_spec.hpp"
 #include "rtprov/util/bytes.hpp"
@@ -23,9 +24,13 @@ struct BuildOutputs {
     // section asks for it, by default with a hab: section).
     std::optional<Bytes> flashloader;
     std::optional<Bytes> flashloader_signed;
+    // With a bee: section: headers, fuses and (OTPMK without key) the flashloader option block;
+    // `data` is then the encrypted image.
+    std::optional<bee::Result> bee;
 };
 
-// Resolves `spec`, builds the image and signs it when `spec.hab` is set. `env_password` is the
+// Resolves `spec`, builds the image, signs it when `spec.hab` is set and BEE-encrypts it when
+// `spec.bee` is set. `env_password` is the
 // value of RTPROV_KEY_PASSWORD (used when the hab section names no password file); `name` is
 // used in signing errors. Throws Error naming the file or setting at fault.
 BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::string>& env_password,

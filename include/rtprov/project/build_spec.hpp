@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rtprov/boot/image.hpp"
+#include "rtprov/project/bee_spec.hpp"
 #include "rtprov/project/hab_spec.hpp"
 
 namespace rtprov::project {
@@ -29,6 +30,21 @@ struct FlashloaderSpec {
     std::optional<std::uint32_t> image_address;  // signing: move the load address (NXP's tools)
 };
 
+// A value each board gets (the project's `per_board:` list; a package per-board-data step):
+// from a station counter, a column of the station's CSV file, or the board's UID; written to
+// the boot device at `address` or burned into the fuse words `fuses`.
+struct BoardDataSpec {
+    std::string name;
+    std::string source;  // "counter", "csv", "uid"
+    std::uint64_t start = 0;
+    std::string column;
+    std::optional<std::string> format;  // default: le32 (counter), hex (csv, uid)
+    std::optional<std::uint32_t> size;  // default: the format's size (le32 4, le64 8, a UID 8)
+    std::optional<std::uint32_t> address;
+    std::vector<std::string> fuses;
+    std::string where;  // "project.yaml:31:5", for errors found later
+};
+
 struct BuildSpec {
     std::string device;  // "mimxrt1020"
     std::string boot_device = "flexspi-nor";
@@ -41,7 +57,10 @@ struct BuildSpec {
     bool padding = true;
     std::optional<std::filesystem::path> output;
     std::optional<HabSpec> hab;  // sign (and encrypt) after building
+    std::optional<BeeSpec> bee;  // BEE-encrypt (after signing)
     std::optional<FlashloaderSpec> flashloader;
+    std::vector<BoardDataSpec> per_board;  // packaged as per-board-data steps
+    std::optional<std::uint64_t> quota;    // production.quota: boards per station
 };
 
 // Interprets `--fcb VALUE`: an existing file path, otherwise a preset name.

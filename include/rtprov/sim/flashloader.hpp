@@ -2,15 +2,21 @@
 // The MCUBoot flashloader, device side and without I/O: decoded command packets and host data go
 // in, response packets and device data come out; the link layer (UART frames or HID reports)
 // carries them. Memory ids 0 and 9 address RAM and the FlexSPI window; flash access needs
-// configure-memory first, as on the real RT10xx flashloader.
+// configure-memory first, as on the real RT10xx flashloader. receive-sb-file runs SB 1.x files
+// through the same memory operations (sb_loader.hpp). configure-memory with a BEE option block
+// (0xE01N0000 and N FAC start/length pairs, SPSDK _init_otpmk_bee_regions) writes a region 0 BEE
+// header at flash 0x400, encrypted with the simulated OTPMK (bee_keys.hpp), and encrypts every
+// later write into those ranges, as NXP's flashloader does for OTPMK encrypted XIP.
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <vector>
 
+#include "rtprov/bee/bee.hpp"
 #include "rtprov/proto/mboot.hpp"
 #include "rtprov/sim/chip.hpp"
+#include "rtprov/sim/sb_loader.hpp"
 
 namespace rtprov::sim {
 
@@ -38,12 +44,17 @@ class Flashloader {
     // Handles one command packet (already CRC-checked by the link). Malformed packets are
     // answered with kStatus_InvalidArgument.
     std::vector<MbootOut> on_command(ByteView packet);
-    // True while a write-memory data phase expects host data.
+    // True while a write-memory or receive-sb-file data phase expects host data.
     bool expects_data() const { return data_left_ > 0; }
     // Consumes one host data packet; returns the final response when the phase is complete.
+    // Like write-memory, receive-sb-file takes all the data announced and answers at the end
+    // with the first failure (or kStatusRomLdrPendingJump/ResetCommand after a JUMP/RESET).
     std::vector<MbootOut> on_data(ByteView data);
     // Host aborted the data phase (e.g. link reset): drop it.
-    void abort_data_phase() { data_left_ = 0; }
+    void abort_data_phase() {
+        data_left_ = 0;
+        sb_.reset();
+    }
 
     // A reset command was answered: the chip is back in the boot ROM. Cleared on read.
     bool take_reset() { return std::exchange(reset_, false); }
@@ -62,11 +73,15 @@ class Flashloader {
     std::uint32_t erase_all(std::uint32_t memory_id);
     std::uint32_t configure_memory(std::uint32_t memory_id, std::uint32_t address);
     std::uint32_t program_fcb();
+    std::uint32_t configure_bee(std::uint32_t option, std::uint32_t address);
     std::uint32_t program_once(std::uint32_t index, std::uint32_t count, std::uint32_t value);
     // Checks a memory-mapped range: Success, MemoryNotConfigured (flash before configure-memory)
     // or MemoryRangeInvalid.
     std::uint32_t check_range(std::uint32_t address, std::uint32_t count) const;
     std::uint32_t write_bytes(std::uint32_t address, ByteView data);
+    std::uint32_t begin_sb(std::uint32_t count);
+    std::vector<MbootOut> end_sb();
+    SbOps sb_ops();
 
     Chip* chip_;
     FlashloaderFaults faults_;
@@ -74,6 +89,12 @@ class Flashloader {
     std::uint32_t data_address_ = 0;
     std::uint32_t data_left_ = 0;
     std::uint32_t data_status_ = 0;
+    std::optional<SbLoader> sb_;  // receive-sb-file in progress
+    struct OtpmkBee {
+        bee::Prdb prdb;
+        bee::Key key;
+    };
+    std::optional<OtpmkBee> bee_;  // configured OTPMK encryption of flash writes
     bool reset_ = false;
     bool dirty_ = false;
     bool power_lost_ = false;

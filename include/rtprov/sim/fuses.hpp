@@ -47,11 +47,19 @@ class Fuses {
     // Sets a word without OR/lock rules (restoring persisted state only).
     void restore(std::uint32_t index, std::uint32_t value);
 
+    // The factory unique ID as `rtprov write` reports it: UUID1 (high word) then UUID0.
+    std::uint64_t uid() const;
+    // Sets UUID0/UUID1 (factory-programmed: no OR/lock rules).
+    void set_uid(std::uint64_t uid);
+
   private:
     std::optional<std::size_t> slot(std::uint32_t index) const;
 
     const device::Device* device_;
     std::vector<std::uint32_t> values_;  // parallel to device_->fuses
 };
+
+// A random unique ID with both words non-zero (a new simulated part).
+std::uint64_t random_uid();
 
 }  // namespace rtprov::sim

@@ -18,6 +18,7 @@ struct FuseValue {
 
 struct Inspection {
     std::string device;
+    std::uint64_t uid = 0;  // UUID1:UUID0
     ChipMode mode = ChipMode::Rom;
     FlashGeometry geometry;
     std::vector<FuseValue> fuses;        // non-zero words, database order

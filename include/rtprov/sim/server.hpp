@@ -1,10 +1,15 @@
 #pragma once
 // The simulator's server loop: one chip, one link. UART: a pseudo-terminal whose slave path hosts
 // open as a serial port. HID: a Unix socket speaking the sim: report framing of
-// rtprov/transport/transport.hpp, one connection at a time. The library prints nothing; the CLI
-// learns about the endpoint and events through callbacks.
+// rtprov/transport/transport.hpp, one connection at a time. The socket path is the USB port the
+// part is plugged into; a connection is the USB device enumerated there. As on silicon, the
+// device re-enumerates when the program changes (boot ROM 1FC9:01xx -> flashloader 15A2:0073
+// after a jump, back after a reset): the server closes the connection, stays away for
+// `reenumeration`, and the next connection is the new device. The library prints nothing; the
+// CLI learns about the endpoint and events through callbacks.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,6 +31,8 @@ struct ServerOptions {
     std::uint32_t baud = 0;                          // UART throttling (0: as fast as possible)
     FaultSpec faults;
     std::uint64_t seed = 1;
+    // LinkKind::Hid: how long the port stays empty while the part re-enumerates.
+    std::chrono::milliseconds reenumeration{50};
 };
 
 struct ServerCallbacks {

@@ -3,8 +3,8 @@
 // from the flashloader, and back to SDP after a reset. Bytes (UART) or HID reports go in, the
 // bytes or reports to send come out; framing uses the rtprov::proto codecs. No I/O here.
 //
-// Over HID the flashloader's USB re-enumeration (new VID:PID) is modelled as the same connection
-// staying open and switching protocol.
+// Over HID the session switches protocol with the program; the server (server.hpp) models the
+// USB re-enumeration that goes with it (new VID:PID) by closing the connection.
 
 #include <cstdint>
 #include <deque>

@@ -8,6 +8,10 @@
 //   uart:/dev/ttyACM0[,115200]     serial port, 8N1 raw; default 115200 baud
 //   usb:1fc9:0130[,SERIAL]         first USB-HID device with this VID:PID (hex) [and serial number]
 //   usb:path=/dev/hidraw3          USB-HID device by hidapi path
+//   usb:port=1-1.2                 the USB-HID device plugged into USB port 1-1.2 (bus 1, hub
+//                                  port 1, its port 2; sysfs names): whatever it enumerates as,
+//                                  boot ROM or flashloader. Stable on a fixture, unlike hidraw
+//                                  numbers and serial numbers: the way to address parallel rigs.
 //   sim:/run/rtprov-sim.sock       HID-report stream over a Unix stream socket (framing below)
 //   sim-uart:/run/rtprov-sim.sock  raw byte stream over a Unix stream socket (emulates a UART)
 //
@@ -22,6 +26,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -86,6 +91,8 @@ std::unique_ptr<Transport> open_uart(const std::string& path, std::uint32_t baud
 std::unique_ptr<Transport> open_usb_hid(std::uint16_t vid, std::uint16_t pid,
                                         const std::string& serial);
 std::unique_ptr<Transport> open_usb_hid_path(const std::string& path);
+// Opens the HID device at USB port `port` ("1-1.2"). Throws Error(Device) when none is there.
+std::unique_ptr<Transport> open_usb_hid_port(const std::string& port);
 // Connects to a Unix stream socket; hid selects the report framing (sim:) or raw bytes (sim-uart:).
 std::unique_ptr<Transport> open_socket(const std::string& path, bool hid);
 // Wraps an already connected stream fd (socketpair, pty master); takes ownership of fd.
@@ -98,7 +105,12 @@ struct HidDeviceInfo {
     std::string serial;  // may be empty
     std::string path;    // hidapi path (usable as usb:path=...)
     std::string product;
+    std::string port;  // USB port path ("1-1.2", usable as usb:port=...), "" when unknown
 };
+
+// The USB port path of a hidraw device node ("/dev/hidraw3" -> "1-1.2"), read from sysfs
+// (`sysfs` for tests); "" when it cannot be told.
+std::string usb_port_of(const std::string& hid_path, const std::filesystem::path& sysfs = "/sys");
 
 // Lists USB-HID devices (all, or only vid:pid when vid != 0). Returns an empty list (never
 // throws) when there is no USB, no permission or no device. Matching against the device database

@@ -63,6 +63,16 @@ struct ImageRecord {
     std::uint64_t size = 0;
 };
 
+// A per-board value (a per-board-data step): what it is, where it goes, whether it landed.
+struct BoardValue {
+    std::string name;    // the step's name ("serial")
+    std::string source;  // "counter", "csv", "uid"
+    std::string value;   // as reserved or read ("1000", "00:1b:c5:0a:00:01", the UID)
+    std::string target;  // "memory 9 at 0x60100000", "fuses MAC0, MAC1"
+    std::string status;  // "reserved", "written", "unchanged", "skipped", "failed"
+    friend bool operator==(const BoardValue&, const BoardValue&) = default;
+};
+
 // The result of one board: everything a production record needs.
 struct BoardResult {
     std::string board;  // the port it was written through ("uart:/dev/ttyUSB0,115200")
@@ -74,6 +84,7 @@ struct BoardResult {
     std::vector<ImageRecord> images;
     std::vector<FuseRow> fuses;
     std::vector<StepRecord> steps;
+    std::vector<BoardValue> data;  // per-board values (records; not in the JSON events)
     std::uint64_t bytes_written = 0;
     std::uint64_t bytes_unchanged = 0;  // skipped by sector comparison (--skip-unchanged, resume)
     bool resumed = false;               // an interrupted attempt of this board was found in --log

@@ -26,6 +26,15 @@ using FuseReader = std::function<std::uint32_t(std::uint32_t index)>;
 std::vector<FuseRow> plan_fuses(const Job& job, const WriteOptions& options,
                                 const FuseReader& read);
 
+// The rows of a per-board value going into fuse words (purpose "data NAME"), `words[i]` the
+// value data.fuses[i] must hold: Unchanged when it does already, Skipped without
+// --burn-data-fuses, Conflict when it holds bits the value lacks, else Planned. Throws
+// Error(BadInput) when the part has no such word.
+std::vector<FuseRow> plan_data_fuses(const Job& job, const WriteOptions& options,
+                                     const pkg::BoardData& data,
+                                     const std::vector<std::uint32_t>& words,
+                                     const FuseReader& read);
+
 // Why the board must not be touched, or nullopt: a Conflict row that would be burned, or --close
 // while the SRK words cannot end up holding the hash the package's image is signed for. Message
 // e.g. "SRK3 (index 0x1B) holds 0x00000100, which has bits 0x12345678 lacks: refusing to burn

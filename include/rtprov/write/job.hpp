@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "rtprov/device/device.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
+#include "rtprov/write/events.hpp"
 
 namespace rtprov::write {
 
@@ -24,9 +26,18 @@ struct WriteOptions {
     std::chrono::milliseconds timeout{5000};  // per protocol exchange
     unsigned retries = 3;                     // per operation, after the first attempt
     std::chrono::milliseconds backoff{100};   // first retry delay; doubles per attempt
+    bool burn_data_fuses = false;             // burn per-board-data fuse words
     // Called with the board's UID once it is read: true when an earlier attempt on this board
     // was interrupted (then the board is resumed: sectors compared, only the rest written).
     std::function<bool(const std::string& uid)> was_interrupted;
+    // The station's hooks (rtprov::records), called once the UID is read and before anything
+    // changes on the board. admit: throws Error to refuse the board (a production quota
+    // reached, the same board at another port). reserve: the values of the plan's counter and
+    // csv per-board-data steps, by step name, reserved for this board's UID (the same board
+    // gets the same values again, no other board ever gets them); throws Error when none are
+    // left. Without reserve a plan with such steps refuses every board.
+    std::function<void(const BoardResult& board)> admit;
+    std::function<std::map<std::string, std::string>(const BoardResult& board)> reserve;
 };
 
 // A flashloader image the boot ROM can load over SDP.
@@ -48,9 +59,10 @@ struct Job {
     std::vector<std::string> warnings;  // for the operator, once (e.g. --flashloader overrides)
 };
 
-// The one place a package is verified for writing (pkg::verify_package with default limits):
-// returns the package; throws its errors.
-pkg::Package open_package(ByteView zip);
+// The one place a package is verified for writing (pkg::verify_package with default limits and
+// `trust`: with trust keys only a package signed by one of them is written): returns the
+// package; throws its errors.
+pkg::Package open_package(ByteView zip, const pkg::TrustOptions& trust = {});
 
 // A flashloader from a file (--flashloader): loaded at the address of its first byte, run from
 // its IVT. Throws Error(BadInput) naming `name` when it holds no IVT.

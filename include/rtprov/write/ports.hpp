@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,7 +25,8 @@ std::string with_default_baud(const std::string& uri, std::uint32_t baud);
 
 // What is plugged in at `uri` now: the resolved path for uart:, sim:, sim-uart: and usb:path=
 // (following symlinks), the VID:PID[,SERIAL] plus the first matching hidapi path for usb:
-// VID:PID; nullopt when nothing is there. "sim:auto" is always present.
+// VID:PID, the URI itself for usb:port= while a HID device is at that port; nullopt when
+// nothing is there. "sim:auto" is always present.
 std::optional<std::string> port_identity(const std::string& uri);
 
 // Opens a board's port (open_transport). A usb:VID:PID[,SERIAL] port with the boot ROM's IDs of
@@ -32,5 +34,12 @@ std::optional<std::string> port_identity(const std::string& uri);
 // interrupted write) enumerates as that device.
 std::unique_ptr<transport::Transport> open_board(const std::string& uri,
                                                  const device::Device& device);
+
+// How a board's port is opened, again and again (Port::open): open_board, but a USB board found
+// by usb:VID:PID or usb:path= is opened at the USB port it was found at from then on, so it is
+// followed through its re-enumeration (new IDs, new hidraw node) and never confused with another
+// board with the same IDs.
+std::function<std::unique_ptr<transport::Transport>()> board_opener(const std::string& uri,
+                                                                    const device::Device& device);
 
 }  // namespace rtprov::write

@@ -1,0 +1,85 @@
+#include "rtprov/sim/bee_keys.hpp"
+
+#include <cstring>
+
+#include <fmt/format.h>
+#include <mbedtls/sha256.h>
+
+#include "rtprov/util/error.hpp"
+
+namespace rtprov::sim {
+
+namespace {
+
+constexpr std::uint32_t kKeySelOtpmk = 2;
+constexpr std::uint32_t kKeySelSwGp2 = 3;
+
+}  // namespace
+
+bee::Key sim_otpmk_key(const Fuses& fuses, unsigned region) {
+    Bytes input(16 + 8);
+    std::memcpy(input.data(), "rtprov-sim-otpmk", 16);
+    const std::uint64_t uid = fuses.uid();
+    store_le32(&input[16], static_cast<std::uint32_t>(uid));
+    store_le32(&input[20], static_cast<std::uint32_t>(uid >> 32));
+    std::uint8_t digest[32];
+    mbedtls_sha256_ret(input.data(), input.size(), digest, 0);
+    bee::Key k{};
+    std::memcpy(k.data(), digest + (region == 0 ? 0 : 16), 16);
+    return k;
+}
+
+std::optional<bee::Key> rom_bee_key(const Fuses& fuses, unsigned region) {
+    const std::uint32_t sel = fuses.field(region == 0 ? "BEE_KEY0_SEL" : "BEE_KEY1_SEL");
+    if (sel == kKeySelOtpmk)
+        return sim_otpmk_key(fuses, region);
+    if (sel != kKeySelSwGp2)
+        return std::nullopt;
+    bee::Key k{};
+    for (std::uint32_t w = 0; w < 4; ++w) {
+        const device::FuseWord* word = fuses.device().fuse(fmt::format("SW_GP2_{}", w));
+        const auto value = word ? fuses.read(word->index) : std::nullopt;
+        if (!value)
+            return std::nullopt;
+        store_be32(&k[12 - 4 * w], *value);
+    }
+    return k;
+}
+
+std::vector<bee::Region> rom_bee_regions(const Chip& chip) {
+    if (chip.fuses().field("ENCRYPTED_XIP") == 0)
+        return {};
+    const Bytes head = chip.flash().read(0, bee::kHeaderOffsets[1] + bee::kHeaderSize);
+    std::vector<bee::Region> regions;
+    for (std::uint32_t slot : bee::header_slots(head)) {
+        const auto key = rom_bee_key(chip.fuses(), slot);
+        const std::string where = fmt::format("BEE region {} header at flash offset 0x{:X}", slot,
+                                              bee::kHeaderOffsets[slot]);
+        if (!key) {
+            throw Error(
+                ErrorCode::Verification,
+                fmt::format("{}: BEE_KEY{}_SEL selects no key the boot ROM has", where, slot));
+        }
+        bee::Region r;
+        r.slot = slot;
+        r.key = key;
+        try {
+            r.header = bee::decrypt_header(
+                ByteView(head).subspan(bee::kHeaderOffsets[slot], bee::kHeaderSize), *key, where);
+        } catch (const Error& e) {
+            throw Error(ErrorCode::Verification, e.what());
+        }
+        regions.push_back(r);
+    }
+    return regions;
+}
+
+Bytes read_through_bee(const Chip& chip, const std::vector<bee::Region>& regions,
+                       std::uint32_t offset, std::uint32_t size) {
+    Bytes data = chip.flash().read(offset, size);
+    for (const bee::Region& r : regions)
+        bee::crypt_data(data, chip.flash_base() + offset, r.header.prdb, *r.key);
+    return data;
+}
+
+}  // namespace rtprov::sim
