@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "process_support.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/proto/mboot_client.hpp"
 #include "rtprov/proto/sdp_client.hpp"
@@ -252,40 +253,6 @@ TEST(SbCli, MalformedFilesNameTheOffset) {
                          ":1:31: 'sections[0].commands[0] (jump)' needs 'address'\n");
 }
 
-// `rtprov sim` as a child process; its first stdout line is the pty.
-class Sim {
-  public:
-    explicit Sim(const std::string& args) {
-        int fds[2];
-        EXPECT_EQ(::pipe(fds), 0);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(fds[1], 1);
-            ::close(fds[0]);
-            ::close(fds[1]);
-            ::execl("/bin/sh", "sh", "-c",
-                    ("exec " + kRtprov + " " + args + " 2>/dev/null").c_str(), nullptr);
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        out_ = ::fdopen(fds[0], "r");
-        char line[512] = {};
-        if (std::fgets(line, sizeof line, out_) != nullptr)
-            pty_ = std::string(line, std::strcspn(line, "\n"));
-    }
-    ~Sim() {
-        ::kill(pid_, SIGTERM);
-        ::waitpid(pid_, nullptr, 0);
-        std::fclose(out_);
-    }
-    const std::string& pty() const { return pty_; }
-
-  private:
-    pid_t pid_ = -1;
-    FILE* out_ = nullptr;
-    std::string pty_;
-};
-
 // Loads a stand-in flashloader over SDP and returns an MCUBoot client on the same link.
 proto::McuBootClient start_flashloader(transport::Transport& t) {
     const auto& dev = device::find_device("mimxrt1020");
@@ -322,20 +289,21 @@ TEST(SbCli, ReceiveSbFileOnTheSimulatorMatchesDirectWrite) {
     TempDir s1, s2;
     Bytes via_sb, direct;
     {
-        Sim sim("sim --uart --state " + s1.path().string());
+        SimProcess sim("sim --uart --state " + s1.path().string());
         {
-            auto link = transport::open_uart(sim.pty(), 115200);
+            auto link = transport::open_uart(sim.endpoint(), 115200);
             start_flashloader(*link);
         }
-        r = rtprov("mboot -p uart:" + sim.pty() + " receive-sb-file " + (t / "image.sb").string());
+        r = rtprov("mboot -p uart:" + sim.endpoint() + " receive-sb-file " +
+                   (t / "image.sb").string());
         ASSERT_EQ(r.exit_code, 0) << r.err;
-        auto link = transport::open_uart(sim.pty(), 115200);
+        auto link = transport::open_uart(sim.endpoint(), 115200);
         proto::McuBootClient mb(*link, 5000ms);
         via_sb = mb.read_memory(0x60000000, 0x10000);  // still configured by the SB
     }
     {
-        Sim sim("sim --uart --state " + s2.path().string());
-        auto link = transport::open_uart(sim.pty(), 115200);
+        SimProcess sim("sim --uart --state " + s2.path().string());
+        auto link = transport::open_uart(sim.endpoint(), 115200);
         proto::McuBootClient mb = start_flashloader(*link);
         mb.fill_memory(0x2000, 4, kBoards[0].flash_option);
         mb.configure_memory(9, 0x2000);

@@ -54,15 +54,6 @@ TEST(PkgCli, RefusesAPackageThatIsNotAZip) {
     EXPECT_FALSE(std::filesystem::exists(t / "out"));
 }
 
-// A copy of the RT1020-EVK example in `dir`.
-std::filesystem::path copy_example(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir / "app");
-    const auto ex = kSource / "examples/rt1020-evk";
-    std::filesystem::copy_file(ex / "project.yaml", dir / "project.yaml");
-    std::filesystem::copy_file(ex / "app/blinky.srec", dir / "app/blinky.srec");
-    return dir / "project.yaml";
-}
-
 TEST(PkgCli, ExportOfAStaleBuildOutputIsRefused) {
     TempDir t;
     const std::string project = copy_example(t.path()).string();

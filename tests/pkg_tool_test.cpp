@@ -12,15 +12,6 @@ namespace {
 
 const std::filesystem::path kCorpus = kSource / "tests/data/pkg-corpus/1.0";
 
-// The RT1020-EVK example copied into `dir`; returns the project file.
-std::string copy_example(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir / "app");
-    std::filesystem::copy_file(kSource / "examples/rt1020-evk/project.yaml", dir / "project.yaml");
-    std::filesystem::copy_file(kSource / "examples/rt1020-evk/app/blinky.srec",
-                               dir / "app/blinky.srec");
-    return (dir / "project.yaml").string();
-}
-
 // Flips one data bit of the app's second S3 record (checksum fixed).
 void edit_app(const std::filesystem::path& srec_path) {
     std::string srec = read_text_file(srec_path);
@@ -66,7 +57,7 @@ TEST(PkgTool, DiffOfIdenticalPackagesIsEmpty) {
 
 TEST(PkgTool, DiffAfterChangingTheAppListsTheImageAndFileHashes) {
     TempDir t;
-    const std::string project = copy_example(t / "proj");
+    const std::string project = copy_example(t / "proj").string();
     export_to(project, t / "a.zip");
     edit_app(t / "proj/app/blinky.srec");
     export_to(project, t / "b.zip");
@@ -115,7 +106,7 @@ TEST(PkgTool, DiffAfterChangingTheAppListsTheImageAndFileHashes) {
 
 TEST(PkgTool, DiffShowsAProjectFileEditAsLines) {
     TempDir t;
-    const std::string project = copy_example(t / "proj");
+    const std::string project = copy_example(t / "proj").string();
     export_to(project, t / "a.zip");
     std::string yaml = read_text_file(project);
     yaml.replace(yaml.find("padding: true"), 13, "padding: false");

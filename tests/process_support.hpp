@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_support.hpp"
+
 namespace rtprov::test {
 
 // `sh -c COMMAND` as a child whose stdout is read line by line.
@@ -71,6 +73,25 @@ class Child {
     pid_t pid_ = -1;
     FILE* out_ = nullptr;
     int status_ = -1;
+};
+
+// `rtprov sim ARGS` as a child; the first line it prints (the pty or socket it serves) is read
+// at start. Stopped with SIGTERM, so that it saves its state before it ends.
+class SimProcess {
+  public:
+    explicit SimProcess(const std::string& args)
+        : child_(kRtprov + " " + args + " 2>/dev/null"), endpoint_(child_.line().value_or("")) {}
+    ~SimProcess() { stop(); }
+    const std::string& endpoint() const { return endpoint_; }
+    // SIGTERM and wait; returns the exit status.
+    int stop() {
+        child_.signal(SIGTERM);
+        return child_.wait();
+    }
+
+  private:
+    Child child_;
+    std::string endpoint_;
 };
 
 }  // namespace rtprov::test

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "process_support.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/proto/mboot_client.hpp"
 #include "rtprov/proto/sdp_client.hpp"
@@ -23,54 +24,6 @@ namespace rtprov::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// `rtprov sim ARGS` as a child process; the first stdout line (the endpoint) is read at start.
-class SimProcess {
-  public:
-    explicit SimProcess(const std::string& args) {
-        int fds[2];
-        EXPECT_EQ(::pipe(fds), 0);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(fds[1], 1);
-            ::close(fds[0]);
-            ::close(fds[1]);
-            ::execl("/bin/sh", "sh", "-c",
-                    ("exec " + kRtprov + " " + args + " 2>/dev/null").c_str(), nullptr);
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        out_ = ::fdopen(fds[0], "r");
-        char line[512] = {};
-        if (std::fgets(line, sizeof line, out_) != nullptr) {
-            endpoint_ = line;
-            if (!endpoint_.empty() && endpoint_.back() == '\n')
-                endpoint_.pop_back();
-        }
-    }
-    ~SimProcess() { stop(); }
-    const std::string& endpoint() const { return endpoint_; }
-    // SIGTERM and wait; returns the exit status.
-    int stop() {
-        if (pid_ <= 0)
-            return status_;
-        ::kill(pid_, SIGTERM);
-        int st = 0;
-        ::waitpid(pid_, &st, 0);
-        pid_ = -1;
-        if (out_ != nullptr)
-            std::fclose(out_);
-        out_ = nullptr;
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        return status_;
-    }
-
-  private:
-    pid_t pid_ = -1;
-    FILE* out_ = nullptr;
-    std::string endpoint_;
-    int status_ = -1;
-};
 
 // A flashloader-like image: IVT at 0x20208000 (offset 0), entry inside the 4 KiB app at +0x400.
 boot::BootImage flashloader_image() {

@@ -40,4 +40,17 @@ struct RunResult {
 // Runs a shell command line, capturing stdout and stderr.
 RunResult run_command(const std::string& command_line);
 
+#ifdef RTPROV_SOURCE_DIR
+// The RT1020-EVK example project copied into `dir` (project.yaml and app/blinky.srec, the file it
+// names); returns the copied project file.
+inline std::filesystem::path copy_example(const std::filesystem::path& dir) {
+    const std::filesystem::path example =
+        std::filesystem::path(RTPROV_SOURCE_DIR) / "examples/rt1020-evk";
+    std::filesystem::create_directories(dir / "app");
+    std::filesystem::copy_file(example / "project.yaml", dir / "project.yaml");
+    std::filesystem::copy_file(example / "app/blinky.srec", dir / "app/blinky.srec");
+    return dir / "project.yaml";
+}
+#endif
+
 }  // namespace rtprov::test

@@ -11,16 +11,9 @@
 namespace rtprov::pkg {
 namespace {
 
-const std::filesystem::path kSource = RTPROV_SOURCE_DIR;
+using test::copy_example;
 
-// The RT1020-EVK example copied into `dir` (project.yaml + app/blinky.srec).
-std::filesystem::path copy_example(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir / "app");
-    std::filesystem::copy_file(kSource / "examples/rt1020-evk/project.yaml", dir / "project.yaml");
-    std::filesystem::copy_file(kSource / "examples/rt1020-evk/app/blinky.srec",
-                               dir / "app/blinky.srec");
-    return dir / "project.yaml";
-}
+const std::filesystem::path kSource = RTPROV_SOURCE_DIR;
 
 Package exported(const std::filesystem::path& project) {
     ExportOptions o;

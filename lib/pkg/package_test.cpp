@@ -18,16 +18,10 @@
 namespace rtprov::pkg {
 namespace {
 
+using test::copy_example;
+
 const std::filesystem::path kExample =
     std::filesystem::path(RTPROV_SOURCE_DIR) / "examples/rt1020-evk";
-
-// The RT1020-EVK example copied into `dir` (project.yaml + app/blinky.srec).
-std::filesystem::path copy_example(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir / "app");
-    std::filesystem::copy_file(kExample / "project.yaml", dir / "project.yaml");
-    std::filesystem::copy_file(kExample / "app/blinky.srec", dir / "app/blinky.srec");
-    return dir / "project.yaml";
-}
 
 ExportOptions options_for(const std::filesystem::path& project) {
     ExportOptions o;

@@ -12,9 +12,6 @@
 namespace rtprov::pkg {
 namespace {
 
-const std::filesystem::path kExample =
-    std::filesystem::path(RTPROV_SOURCE_DIR) / "examples/rt1020-evk";
-
 // Two signing keys (the CSF and IMG keys of a throw-away PKI) and the example project, in a
 // temporary folder shared by the tests of this file.
 class PackageSignature : public ::testing::Test {
@@ -25,9 +22,7 @@ class PackageSignature : public ::testing::Test {
         o.srk_count = 1;
         o.rng_seed = "signature_test";
         hab::write_pki(hab::generate_pki(o), dir_->path() / "pki");
-        std::filesystem::create_directories(dir_->path() / "app");
-        std::filesystem::copy_file(kExample / "project.yaml", dir_->path() / "project.yaml");
-        std::filesystem::copy_file(kExample / "app/blinky.srec", dir_->path() / "app/blinky.srec");
+        test::copy_example(dir_->path());
     }
     static void TearDownTestSuite() { delete dir_; }
 
