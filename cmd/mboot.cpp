@@ -23,7 +23,8 @@ constexpr DeviceOp kOps[] = {
     {"flash-erase-all", "[MEMORY_ID]", 0, 1, "Erase a whole flash memory"},
     {"configure-memory", "MEMORY_ID ADDRESS", 2, 2, "Apply the config block at ADDRESS (9 = NOR)"},
     {"efuse-read-once", "INDEX [COUNT]", 1, 2, "Read one fuse word"},
-    {"efuse-program-once", "INDEX VALUE [nolock]", 2, 3, "Program one fuse word (irreversible)"},
+    {"efuse-program-once", "INDEX VALUE [nolock]", 2, 3,
+     "Program one fuse word (irreversible); VALUE is hex, 0x optional, as in blhost"},
     {"receive-sb-file", "FILE", 1, 1, "Send an SB file to the flashloader"},
     {"execute", "ADDRESS ARGUMENT STACKPOINTER", 3, 3, "Jump to code"},
     {"call", "ADDRESS ARGUMENT", 2, 2, "Call a function"},
@@ -49,6 +50,12 @@ std::optional<Bytes> parse_hex_braces(std::string_view s) {
         out.push_back(static_cast<std::uint8_t>(*v));
     }
     return out;
+}
+
+// blhost reads efuse-program-once's VALUE as hex digits, "0x" optional: 12345678 is 0x12345678.
+std::uint32_t parse_fuse_value(std::string_view s) {
+    const bool prefixed = s.starts_with("0x") || s.starts_with("0X");
+    return parse_u32(prefixed ? std::string(s) : "0x" + std::string(s), "value");
 }
 
 class MbootCommand : public Command {
@@ -160,7 +167,7 @@ class MbootCommand : public Command {
             if (options_.args.size() > 2 && options_.args[2] != "nolock") {
                 throw Error(ErrorCode::Usage, "efuse-program-once: only 'nolock' is supported");
             }
-            mb.efuse_program_once(arg(0, "index"), arg(1, "value"));
+            mb.efuse_program_once(arg(0, "index"), parse_fuse_value(options_.args[1]));
         } else if (n == "receive-sb-file") {
             const Bytes sb = read_file(options_.args[0]);
             mb.receive_sb_file(sb);

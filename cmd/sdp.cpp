@@ -16,7 +16,7 @@ namespace {
 constexpr DeviceOp kOps[] = {
     {"error-status", "", 0, 0, "Read the HAB error status word"},
     {"read-register", "ADDRESS [FORMAT [COUNT]]", 1, 3,
-     "Read COUNT bytes (default 4) at ADDRESS with access width FORMAT bits (8/16/32)"},
+     "Read COUNT bytes (default FORMAT/8) at ADDRESS with access width FORMAT bits (8/16/32)"},
     {"write-register", "ADDRESS FORMAT VALUE", 3, 3, "Write VALUE (width FORMAT bits) at ADDRESS"},
     {"write-file", "ADDRESS FILE", 2, 2, "Load FILE into RAM at ADDRESS"},
     {"write-dcd", "ADDRESS FILE", 2, 2, "Send a DCD from FILE and let the ROM run it"},
@@ -62,7 +62,10 @@ class SdpCommand : public Command {
         } else if (n == "read-register") {
             const auto format =
                 static_cast<std::uint8_t>(options_.args.size() > 1 ? arg(1, "format") : 32);
-            const std::uint32_t count = options_.args.size() > 2 ? arg(2, "count") : 4;
+            // As sdphost: COUNT missing or 0 reads one item of the access width.
+            std::uint32_t count = options_.args.size() > 2 ? arg(2, "count") : 0;
+            if (count == 0)
+                count = format / 8u;
             const Bytes data = sdp.read_register(arg(0, "address"), count, format);
             doc["data"] = data;
             std::string hex;

@@ -92,8 +92,13 @@ class SignCommand : public Command {
                        "0-based SRK that signs the CSF key certificate (default 0)");
         app.add_option("--csf-key", csf_key_, "CSF private key (PEM/DER)")->required();
         app.add_option("--csf-cert", csf_cert_, "CSF certificate (PEM/DER)")->required();
-        app.add_option("--img-key", img_key_, "Image private key (PEM/DER)")->required();
-        app.add_option("--img-cert", img_cert_, "Image certificate (PEM/DER)")->required();
+        app.add_option("--img-key", img_key_,
+                       "Image private key (PEM/DER); required without --nocak");
+        app.add_option("--img-cert", img_cert_,
+                       "Image certificate (PEM/DER); required without --nocak");
+        app.add_flag("--nocak", nocak_,
+                     "Fast authentication (Install NOCAK): --csf-key/--csf-cert are an SRK's key "
+                     "and certificate and sign the image too; no --img-key/--img-cert");
         app.add_option("--key-password-file", password_file_,
                        "File whose first line is the private-key password (else env "
                        "RTPROV_KEY_PASSWORD)");
@@ -108,7 +113,7 @@ class SignCommand : public Command {
         app.add_option("--set-engine", set_engine_,
                        "Add Set Engine (default engine for SHA-256) with this engine");
         app.add_option("--unlock", unlock_,
-                       "Add Unlock: ENGINE[:FEATURES] (e.g. snvs:0x3, caam:0x2)");
+                       "Add Unlock: ENGINE[:FEATURES] (e.g. snvs:0x3, caam:0x2); repeatable");
         app.add_option("--image-address", image_address_,
                        "Relocate the image (boot data start) to this address");
         app.add_flag("--encrypt", encrypt_, "HAB-encrypt the application (AES-CCM with --dek)");
@@ -200,6 +205,13 @@ class SignCommand : public Command {
         s.srk_index = srk_index_;
         s.csf_key = csf_key_;
         s.csf_cert = csf_cert_;
+        if (nocak_ && (!img_key_.empty() || !img_cert_.empty()))
+            throw Error(ErrorCode::Usage,
+                        "--nocak signs with the CSF (SRK) key: drop --img-key "
+                        "and --img-cert");
+        if (!nocak_ && (img_key_.empty() || img_cert_.empty()))
+            throw Error(ErrorCode::Usage, "--img-key and --img-cert are required (or --nocak)");
+        s.nocak = nocak_;
         s.img_key = img_key_;
         s.img_cert = img_cert_;
         if (!password_file_.empty())
@@ -217,13 +229,13 @@ class SignCommand : public Command {
         if (!set_engine_.empty())
             s.set_engine = hab::SetEngine{hab::Algorithm::Sha256,
                                           parse_engine(set_engine_, "--set-engine"), 0};
-        if (!unlock_.empty()) {
-            const auto colon = unlock_.find(':');
+        for (const auto& arg : unlock_) {
+            const auto colon = arg.find(':');
             hab::Unlock u;
-            u.engine = parse_engine(unlock_.substr(0, colon), "--unlock");
+            u.engine = parse_engine(arg.substr(0, colon), "--unlock");
             if (colon != std::string::npos)
-                u.features = parse_u32(unlock_.substr(colon + 1), "--unlock");
-            s.unlock = u;
+                u.features = parse_u32(arg.substr(colon + 1), "--unlock");
+            s.unlocks.push_back(u);
         }
         if (!image_address_.empty())
             s.image_address = parse_u32(image_address_, "--image-address");
@@ -246,12 +258,13 @@ class SignCommand : public Command {
     std::string image_, output_, srk_table_, csf_key_, csf_cert_, img_key_, img_cert_;
     std::vector<std::string> srk_certs_;
     std::uint32_t srk_index_ = 0;
-    std::string password_file_, signature_time_, csf_version_, engine_, set_engine_, unlock_;
+    std::string password_file_, signature_time_, csf_version_, engine_, set_engine_;
+    std::vector<std::string> unlock_;
     std::uint8_t engine_config_ = 0;
     std::string image_address_, dek_, nonce_;
     std::string bee_, device_;
     bee::KeySource bee_mode_ = bee::KeySource::UserKey;
-    bool no_padding_ = false, encrypt_ = false;
+    bool no_padding_ = false, encrypt_ = false, nocak_ = false;
 };
 
 }  // namespace

@@ -182,6 +182,46 @@ TEST(SimE2e, CliSdpAndMbootCommandsOverHid) {
     EXPECT_EQ(doc["flash"]["used"][0]["length"], 0x100000u);
 }
 
+// Argument forms as NXP's sdphost reads them: read-register without COUNT reads one item of the
+// access width (1 byte at 8 bits), not 4 bytes.
+TEST(SimE2e, SdpReadRegisterDefaultCountIsOneItem) {
+    SimProcess sim("sim --uart --uid 0123456789abcdef");
+    const std::string port = " -p uart:" + sim.endpoint() + " ";
+    auto data = [&](const std::string& args) {
+        auto r = rtprov("--json sdp" + port + "read-register 0x401F4410 " + args);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return nlohmann::json::parse(r.out)["data"].get<std::vector<int>>();
+    };
+    EXPECT_EQ(data("8"), (std::vector<int>{0xEF}));
+    EXPECT_EQ(data("16"), (std::vector<int>{0xEF, 0xCD}));
+    EXPECT_EQ(data("32"), (std::vector<int>{0xEF, 0xCD, 0xAB, 0x89}));
+    EXPECT_EQ(data("8 3"), (std::vector<int>{0xEF, 0xCD, 0xAB}));
+}
+
+// As blhost, efuse-program-once reads VALUE as hex with or without 0x: "10" burns 0x10.
+TEST(SimE2e, MbootEfuseProgramOnceValueIsHex) {
+    TempDir dir;
+    SimProcess sim("sim --uart");
+    const std::string port = " -p uart:" + sim.endpoint() + " ";
+    const auto img = flashloader_image();
+    write_bytes(dir / "fl.bin", img.data);
+    ASSERT_EQ(rtprov("sdp" + port + "write-file " + std::to_string(img.address) + " " +
+                     (dir / "fl.bin").string())
+                  .exit_code,
+              0);
+    ASSERT_EQ(rtprov("sdp" + port + "jump-address " + std::to_string(img.address)).exit_code, 0);
+    ASSERT_EQ(rtprov("mboot" + port + "efuse-program-once 0x26 10").exit_code, 0);
+    ASSERT_EQ(rtprov("mboot" + port + "efuse-program-once 0x27 0x20").exit_code, 0);
+    auto value = [&](const std::string& index) {
+        auto r = rtprov("--json mboot" + port + "efuse-read-once " + index);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return nlohmann::json::parse(r.out)["value"].get<std::uint32_t>();
+    };
+    EXPECT_EQ(value("0x26"), 0x10u);
+    EXPECT_EQ(value("0x27"), 0x20u);
+    EXPECT_EQ(rtprov("mboot" + port + "efuse-program-once 0x28 12g4").exit_code, 1);
+}
+
 TEST(SimE2e, BaudThrottlingMatchesTheLineRate) {
     SimProcess sim("sim --uart --baud 115200");
     auto t = transport::open_uart(sim.endpoint(), 115200);

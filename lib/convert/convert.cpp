@@ -11,6 +11,7 @@
 #include "rtprov/input/formats.hpp"
 #include "rtprov/project/project_writer.hpp"
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
 #include "rtprov/util/parse.hpp"
 
 namespace rtprov::convert {
@@ -53,6 +54,7 @@ struct Options {
     const VendorEntry* boot_device = nullptr;
     const VendorEntry* timestamp = nullptr;
     const VendorEntry* start_entry = nullptr;
+    const VendorEntry* dcd = nullptr;
 };
 
 std::uint32_t u32(const VendorEntry& e) {
@@ -84,10 +86,12 @@ Options read_options(const VendorConfig& config) {
             o.boot_device = &e;
         } else if (e.key == "signatureTimestamp") {
             o.timestamp = &e;
+        } else if (e.key == "DCDFilePath") {
+            o.dcd = &e;
         } else {
             fail(e.where, fmt::format("unknown option '{}'; known options: flags, startAddress, "
                                       "ivtOffset, initialLoadSize, entryPointAddress, family, "
-                                      "bootDevice, signatureTimestamp",
+                                      "bootDevice, signatureTimestamp, DCDFilePath",
                                       e.key));
         }
     }
@@ -192,28 +196,45 @@ Conversion convert_config(const VendorConfig& config, const ConvertOptions& opti
                                 "--input APP",
                                 config.source.string()));
     }
-    const input::MemoryImage app = input::load_file(spec.app);
+    // NXP places a raw binary at startAddress + initialLoadSize: the app follows the initial
+    // load area (other formats carry their own addresses, which check_start compares).
+    if (input::detect_format(spec.app, read_file(spec.app)) == input::Format::Binary &&
+        o.start_address) {
+        const auto* layout = dev.layout(*device::parse_boot_device(spec.boot_device));
+        const std::uint32_t load_size =
+            o.initial_load_size ? *o.initial_load_size : (layout ? layout->initial_load_size : 0);
+        spec.app_format = "bin";
+        spec.app_address = *o.start_address + load_size;
+    }
+    const input::MemoryImage app =
+        input::load_file(spec.app, input::Format::Auto, spec.app_address);
     check_start(o, dev, spec, app);
     // NXP uses entryPointAddress, else the input file's entry (S7 record, ELF e_entry).
     spec.entry = o.entry ? o.entry : app.entry_point;
 
+    // SPSDK's DCDFilePath: a binary DCD, relative to the configuration.
+    if (o.dcd) {
+        const std::filesystem::path dcd = o.dcd->value;
+        spec.dcd = dcd.is_absolute() ? dcd : (config.source.parent_path() / dcd).lexically_normal();
+    }
     if (o.flags == 0x00) {
         if (!config.sections.empty())
             out.notes.push_back("flags 0x00 (plain image): CSF sections ignored");
         return out;
     }
-    if (o.flags == 0x0C) {
+    if (o.flags != 0x08 && o.flags != 0x0C) {
         throw Error(ErrorCode::BadInput,
-                    fmt::format("{}: flags 0x0C (encrypted image) is not converted yet; convert "
-                                "with flags 0x08 and add 'encrypt: {{dek: ...}}' to 'hab:'",
-                                config.source.string()));
-    }
-    if (o.flags != 0x08) {
-        throw Error(ErrorCode::BadInput,
-                    fmt::format("{}: flags 0x{:02X}: use 0x00 (plain) or 0x08 (signed)",
+                    fmt::format("{}: flags 0x{:02X}: use 0x00 (plain), 0x08 (signed) or 0x0C "
+                                "(signed and encrypted)",
                                 config.source.string(), o.flags));
     }
     project::HabSpec hab = detail::hab_from_sections(config);
+    if ((o.flags == 0x0C) != hab.encrypt.has_value()) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: flags 0x{:02X} {} sections SecretKey and Decrypt",
+                                config.source.string(), o.flags,
+                                o.flags == 0x0C ? "needs" : "(signed, not encrypted) cannot have"));
+    }
     if (o.timestamp)
         hab.signature_time = iso_timestamp(o.timestamp->value, o.timestamp->where);
     spec.hab = std::move(hab);

@@ -52,9 +52,9 @@ TEST(Convert, SectionsBecomeTheHabSection) {
     ASSERT_TRUE(h.set_engine);
     EXPECT_EQ(h.set_engine->hash_algorithm, hab::Algorithm::Sha256);
     EXPECT_EQ(h.set_engine->engine, hab::Engine::Dcp);
-    ASSERT_TRUE(h.unlock);
-    EXPECT_EQ(h.unlock->engine, hab::Engine::Ocotp);
-    EXPECT_EQ(h.unlock->features, 0x8u | 0x2u);
+    ASSERT_EQ(h.unlocks.size(), 1u);
+    EXPECT_EQ(h.unlocks[0].engine, hab::Engine::Ocotp);
+    EXPECT_EQ(h.unlocks[0].features, 0x8u | 0x2u);
 }
 
 TEST(Convert, SectionErrorsNameTheEntry) {
@@ -63,8 +63,8 @@ TEST(Convert, SectionErrorsNameTheEntry) {
               "keys: InstallSRK_Table, InstallSRK_SourceIndex");
     EXPECT_EQ(sections_error_of(replace(kSigned, "  - SetEngine", "  - SetMID: {}\n  - SetEngine")),
               "/cfg/c.yaml:11:5: section SetMID is not supported by rtprov convert; supported: "
-              "Header, InstallSRK, InstallCSFK, AuthenticateCSF, InstallKey, AuthenticateData, "
-              "SetEngine, Unlock");
+              "Header, InstallSRK, InstallCSFK, AuthenticateCSF, InstallNOCAK, InstallKey, "
+              "AuthenticateData, SetEngine, Unlock, SecretKey, Decrypt");
     EXPECT_EQ(sections_error_of(replace(kSigned, "Header_Version: '4.2'", "Header_Version: '3'")),
               "/cfg/c.yaml:4:14: 'Header_Version': '3' is not 4.0 .. 4.3");
     EXPECT_EQ(sections_error_of(
@@ -77,7 +77,7 @@ TEST(Convert, SectionErrorsNameTheEntry) {
     EXPECT_EQ(sections_error_of(
                   replace(kSigned, "'type=file;file_path=keys/csf.pem'", "'type=sasp;plugin=x'")),
               "/cfg/c.yaml:7:23: 'Signer': signature provider 'type=sasp;plugin=x' is not "
-              "supported; use a key file (or type=file;file_path=KEY)");
+              "supported; use a key file (or type=file;file_path=KEY[;password=...])");
     EXPECT_EQ(sections_error_of(
                   replace(kSigned, "  - InstallCSFK: {InstallCSFK_File: crts/csf.pem}\n", "")),
               "/cfg/c.yaml: a signed image (flags 0x08) needs section InstallCSFK");
@@ -128,10 +128,10 @@ void expect_same(const project::BuildSpec& a, const project::BuildSpec& b) {
         EXPECT_EQ(x.set_engine->engine, y.set_engine->engine);
         EXPECT_EQ(x.set_engine->engine_config, y.set_engine->engine_config);
     }
-    ASSERT_EQ(x.unlock.has_value(), y.unlock.has_value());
-    if (x.unlock) {
-        EXPECT_EQ(x.unlock->engine, y.unlock->engine);
-        EXPECT_EQ(x.unlock->features, y.unlock->features);
+    ASSERT_EQ(x.unlocks.size(), y.unlocks.size());
+    for (std::size_t i = 0; i < x.unlocks.size(); ++i) {
+        EXPECT_EQ(x.unlocks[i].engine, y.unlocks[i].engine);
+        EXPECT_EQ(x.unlocks[i].features, y.unlocks[i].features);
     }
 }
 
@@ -152,9 +152,9 @@ TEST(ConvertVectors, EveryNxpConfigurationGivesTheSameSettings) {
     EXPECT_EQ(s.hab->csf_key,
               (dir / "../keys/CSF2_1_sha256_2048_65537_v3_usr_key.pem").lexically_normal());
     EXPECT_EQ(s.hab->signature_time, "2023-05-04T14:41:11Z");
-    ASSERT_TRUE(s.hab->unlock);
-    EXPECT_EQ(s.hab->unlock->engine, hab::Engine::Snvs);
-    EXPECT_EQ(s.hab->unlock->features, 0x2u);
+    ASSERT_EQ(s.hab->unlocks.size(), 1u);
+    EXPECT_EQ(s.hab->unlocks[0].engine, hab::Engine::Snvs);
+    EXPECT_EQ(s.hab->unlocks[0].features, 0x2u);
     for (const char* yaml : {"config_pk.yaml", "config_pk_simplified.yaml", "config_sp.yaml",
                              "config_pk_encrypted.yaml"}) {
         SCOPED_TRACE(yaml);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
 #include "rtprov/util/parse.hpp"
 
 namespace rtprov::convert::detail {
@@ -80,15 +81,32 @@ class Section {
 
     std::filesystem::path file(const VendorEntry& e, const std::filesystem::path& base) const {
         std::string text = e.value;
-        // SPSDK signature provider "type=file;file_path=KEY.pem"
+        // SPSDK signature provider "type=file;file_path=KEY.pem[;password=...]". The password
+        // is not copied into the project: the build takes it from key_password_file or
+        // $RTPROV_KEY_PASSWORD.
         if (text.find('=') != std::string::npos) {
-            const std::string prefix = "type=file;file_path=";
-            if (!text.starts_with(prefix)) {
+            std::map<std::string, std::string> params;
+            std::string_view rest = text;
+            while (!rest.empty()) {
+                const auto semi = rest.find(';');
+                const std::string_view item = rest.substr(0, semi);
+                rest = semi == std::string_view::npos ? "" : rest.substr(semi + 1);
+                const auto eq = item.find('=');
+                if (eq != std::string_view::npos)
+                    params[lower(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+                else if (!item.empty())
+                    params["?"] = std::string(item);
+            }
+            bool ok = params.count("type") && lower(params["type"]) == "file" &&
+                      params.count("file_path");
+            for (const auto& [k, v] : params)
+                ok = ok && (k == "type" || k == "file_path" || k == "password");
+            if (!ok) {
                 fail(e.where, fmt::format("'{}': signature provider '{}' is not supported; use a "
-                                          "key file (or type=file;file_path=KEY)",
+                                          "key file (or type=file;file_path=KEY[;password=...])",
                                           e.key, e.value));
             }
-            text = text.substr(prefix.size());
+            text = params["file_path"];
         }
         if (text.empty())
             fail(e.where, fmt::format("'{}' is empty", e.key));
@@ -106,7 +124,7 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
     const std::filesystem::path base = config.source.parent_path();
     project::HabSpec h;
     std::map<std::string, const VendorSection*> seen;
-    std::optional<hab::Engine> header_engine, data_engine, csf_engine;
+    std::optional<hab::Engine> header_engine, data_engine, csf_engine, decrypt_engine;
     std::optional<std::uint8_t> header_config, data_config;
     std::uint64_t img_slot = 2;
     for (const auto& sec : config.sections) {
@@ -137,6 +155,13 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
             h.srk_table = s.file(s.need("InstallSRK_Table"), base);
             if (const auto* e = s.find("InstallSRK_SourceIndex"))
                 h.srk_index = static_cast<std::uint32_t>(s.number(*e, 3));
+        } else if (sec.name == "InstallNOCAK") {
+            // fast authentication: an SRK's certificate in the CSFK slot, no image key
+            const Section s(sec, {"InstallNOCAK_File", "InstallNOCAK_CertificateFormat"});
+            h.csf_cert = s.file(s.need("InstallNOCAK_File"), base);
+            s.expect_value("InstallNOCAK_CertificateFormat", "x509", "rtprov uses X.509");
+            h.nocak = true;
+            img_slot = 0;
         } else if (sec.name == "InstallCSFK") {
             const Section s(sec, {"InstallCSFK_File", "InstallCSFK_CertificateFormat"});
             h.csf_cert = s.file(s.need("InstallCSFK_File"), base);
@@ -202,6 +227,49 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
             if (h.set_engine)
                 fail(sec.where, "rtprov supports one SetEngine section");
             h.set_engine = se;
+        } else if (sec.name == "SecretKey") {
+            // SPSDK draws a fresh DEK unless told to reuse the file: only that is reproducible.
+            const Section s(sec, {"SecretKey_Name", "SecretKey_Length", "SecretKey_VerifyIndex",
+                                  "SecretKey_TargetIndex", "SecretKey_ReuseDek"});
+            const VendorEntry& reuse = s.need("SecretKey_ReuseDek");
+            if (lower(reuse.value) != "true" && reuse.value != "1")
+                fail(reuse.where,
+                     "'SecretKey_ReuseDek': rtprov encrypts with the given DEK file; "
+                     "set it to true");
+            if (const auto* e = s.find("SecretKey_VerifyIndex"); e && s.number(*e, 3) != 0)
+                fail(e->where, "'SecretKey_VerifyIndex': rtprov uses 0");
+            if (const auto* e = s.find("SecretKey_TargetIndex"); e && s.number(*e, 3) != 0)
+                fail(e->where, "'SecretKey_TargetIndex': rtprov uses 0");
+            if (!h.encrypt)
+                h.encrypt.emplace();
+            h.encrypt->dek = s.file(s.need("SecretKey_Name"), base);
+            if (const auto* e = s.find("SecretKey_Length")) {
+                const auto bits = s.number(*e, 256);
+                if (bits != 128 && bits != 192 && bits != 256)
+                    fail(e->where, "'SecretKey_Length': use 128, 192 or 256");
+            }
+        } else if (sec.name == "Decrypt") {
+            const Section s(sec,
+                            {"Decrypt_VerifyIndex", "Decrypt_Engine", "Decrypt_EngineConfiguration",
+                             "Decrypt_MacBytes", "Decrypt_Nonce"});
+            if (const auto* e = s.find("Decrypt_VerifyIndex"); e && s.number(*e, 4) != 0)
+                fail(e->where, "'Decrypt_VerifyIndex': rtprov uses 0 (the DEK slot)");
+            if (const auto* e = s.find("Decrypt_MacBytes"); e && s.number(*e, 16) != 16)
+                fail(e->where, "'Decrypt_MacBytes': rtprov writes 16-byte MACs");
+            if (const auto* e = s.find("Decrypt_Engine"))
+                decrypt_engine = s.engine(*e);
+            if (const auto* e = s.find("Decrypt_EngineConfiguration"); e && s.number(*e, 0xFF))
+                fail(e->where, "'Decrypt_EngineConfiguration': rtprov uses 0");
+            if (!h.encrypt)
+                h.encrypt.emplace();
+            // the nonce file's bytes (default: random, as SPSDK derives its own)
+            if (const auto* e = s.find("Decrypt_Nonce")) {
+                const Bytes nonce = read_file(s.file(*e, base));
+                std::string hex;
+                for (auto b : nonce)
+                    hex += fmt::format("{:02x}", b);
+                h.encrypt->nonce = hex;
+            }
         } else if (sec.name == "Unlock") {
             const Section s(sec, {"Unlock_Engine", "Unlock_Features"});
             hab::Unlock u;
@@ -224,18 +292,26 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
                     u.features |= *bit;
                 }
             }
-            if (h.unlock)
-                fail(sec.where, "rtprov supports one Unlock section");
-            h.unlock = u;
+            h.unlocks.push_back(u);
         } else {
             fail(sec.where, fmt::format("section {} is not supported by rtprov convert; supported: "
                                         "Header, InstallSRK, InstallCSFK, AuthenticateCSF, "
-                                        "InstallKey, AuthenticateData, SetEngine, Unlock",
+                                        "InstallNOCAK, InstallKey, AuthenticateData, "
+                                        "SetEngine, Unlock, SecretKey, Decrypt",
                                         sec.name));
         }
     }
+    if (h.nocak && (seen.count("InstallCSFK") || seen.count("InstallKey"))) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: InstallNOCAK cannot be combined with InstallCSFK or "
+                                "InstallKey",
+                                config.source.string()));
+    }
     for (const char* required : {"Header", "InstallSRK", "InstallCSFK", "AuthenticateCSF",
                                  "InstallKey", "AuthenticateData"}) {
+        if (h.nocak && (std::string_view(required) == "InstallCSFK" ||
+                        std::string_view(required) == "InstallKey"))
+            continue;
         if (!seen.count(required)) {
             throw Error(ErrorCode::BadInput,
                         fmt::format("{}: a signed image (flags 0x08) needs section {}",
@@ -254,6 +330,27 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
         }
     }
     h.engine_config = data_config.value_or(header_config.value_or(0));
+    if (h.nocak) {
+        if (h.img_key != h.csf_key) {
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("{}: with InstallNOCAK the AuthenticateData signer must be "
+                                    "the AuthenticateCSF signer (the SRK key)",
+                                    config.source.string()));
+        }
+        h.img_key.clear();
+    }
+    if (h.encrypt && h.encrypt->dek.empty()) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: section Decrypt needs section SecretKey (the DEK file)",
+                                config.source.string()));
+    }
+    if (decrypt_engine && *decrypt_engine != h.engine) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: Decrypt_Engine {} differs from the engine of Authenticate "
+                                "Data ({}); rtprov uses one",
+                                config.source.string(), project::engine_name(*decrypt_engine),
+                                project::engine_name(h.engine)));
+    }
     return h;
 }
 

@@ -68,7 +68,7 @@ TEST(Convert, OptionErrorsNameTheEntry) {
     EXPECT_EQ(convert_error_of("options:\n  flags: 8\n  familly: rt105x\n"),
               "/cfg/c.yaml:3:3: unknown option 'familly'; known options: flags, startAddress, "
               "ivtOffset, initialLoadSize, entryPointAddress, family, bootDevice, "
-              "signatureTimestamp");
+              "signatureTimestamp, DCDFilePath");
     EXPECT_EQ(convert_error_of("options:\n  family: rt105x\n"),
               "/cfg/c.yaml: option 'flags' is missing (0x00 plain, 0x08 signed)");
     EXPECT_EQ(convert_error_of("options:\n  flags: 8\n  family: rt105x\n"),

@@ -13,6 +13,9 @@ template <typename... Ts>
 struct Overloaded : Ts... {
     using Ts::operator()...;
 };
+// Spelled out for clang 14, which lacks C++20's deduction for aggregates.
+template <typename... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void append_header(Bytes& out, std::uint8_t tag, std::size_t length, std::uint8_t param) {
     if (length > 0xFFFF)
@@ -27,6 +30,10 @@ std::uint8_t u8(auto value) {
 }
 
 }  // namespace
+
+bool unlock_needs_uid(Engine engine, std::uint32_t features) {
+    return engine == Engine::Ocotp && (features & 0xDu) != 0;
+}
 
 std::size_t command_size(const Command& command) {
     return std::visit(Overloaded{

@@ -64,9 +64,11 @@ Material load_material(const SignSettings& s) {
                                 s.srk_index, keys, keys == 1 ? "" : "s", keys - 1));
     }
     Certificate csf_cert = load_certificate(s.csf_cert);
-    Certificate img_cert = load_certificate(s.img_cert);
+    const std::filesystem::path& img_cert_path = s.nocak ? s.csf_cert : s.img_cert;
+    const std::filesystem::path& img_key_path = s.nocak ? s.csf_key : s.img_key;
+    Certificate img_cert = load_certificate(img_cert_path);
     PrivateKey csf_key = load_key_for(s.csf_key, csf_cert, s.csf_cert, s);
-    PrivateKey img_key = load_key_for(s.img_key, img_cert, s.img_cert, s);
+    PrivateKey img_key = load_key_for(img_key_path, img_cert, img_cert_path, s);
     return Material{std::move(table), std::move(csf_cert), std::move(img_cert), std::move(csf_key),
                     std::move(img_key)};
 }
@@ -196,19 +198,30 @@ Csf build_csf(const SignSettings& s, const CsfInputs& in, const std::vector<std:
     Csf csf{s.csf_version, {}};
     csf.commands.push_back(
         InstallKey{ik::kClear, Format::Srk, Algorithm::Sha256, u8(s.srk_index), 0, at(kSrk), {}});
-    csf.commands.push_back(
-        InstallKey{ik::kCsf, Format::X509, Algorithm::Any, 0, 1, at(kCsfkCert), {}});
+    // Fast authentication (Install NOCAK): no key is installed after the SRK and no certificate
+    // goes into the data area; the SRK's key signs the CSF and the image (key index 0), as
+    // SPSDK's hab export writes it.
+    if (!s.nocak) {
+        csf.commands.push_back(
+            InstallKey{ik::kCsf, Format::X509, Algorithm::Any, 0, 1, at(kCsfkCert), {}});
+    }
     csf.commands.push_back(AuthenticateData{
         auth_data_flags::kClear, 1, Format::Cms, s.engine, s.engine_config, at(kCsfSig), {}});
-    csf.commands.push_back(
-        InstallKey{ik::kClear, Format::X509, Algorithm::Any, 0, 2, at(kImgCert), {}});
-    csf.commands.push_back(AuthenticateData{auth_data_flags::kClear, 2, Format::Cms, s.engine,
-                                            s.engine_config, at(kImgSig), in.auth_blocks});
+    if (!s.nocak) {
+        csf.commands.push_back(
+            InstallKey{ik::kClear, Format::X509, Algorithm::Any, 0, 2, at(kImgCert), {}});
+    }
+    csf.commands.push_back(AuthenticateData{auth_data_flags::kClear, u8(s.nocak ? 0 : 2),
+                                            Format::Cms, s.engine, s.engine_config, at(kImgSig),
+                                            in.auth_blocks});
     // NXP's order (hab-export reference): Set Engine and Unlock after Authenticate Data.
     if (s.set_engine)
         csf.commands.push_back(*s.set_engine);
-    if (s.unlock)
-        csf.commands.push_back(*s.unlock);
+    for (Unlock u : s.unlocks) {
+        if (u.uid.empty() && unlock_needs_uid(u.engine, u.features))
+            u.uid.assign(8, 0);  // no UID given: zero, as SPSDK writes it
+        csf.commands.push_back(u);
+    }
     if (!in.decrypt_blocks.empty()) {
         csf.commands.push_back(
             InstallKey{ik::kAbsolute, Format::Blob, Algorithm::Any, 0, 0, in.key_blob_address, {}});
@@ -287,9 +300,10 @@ SignResult sign_image(ByteView unsigned_image, const std::string& name,
         in.auth_blocks.push_back(*layout.dcd);
 
     std::vector<Bytes> items{m.srk_table,
-                             make_certificate_block(m.csf_cert.der),
+                             settings.nocak ? Bytes{} : make_certificate_block(m.csf_cert.der),
                              {},
-                             make_certificate_block(m.img_cert.der)};
+                             settings.nocak ? Bytes{}  // no image key: an empty item
+                                            : make_certificate_block(m.img_cert.der)};
     if (encrypted) {
         const EncryptSettings& e = *settings.encrypt;
         r.nonce = e.nonce.value_or(random_bytes(ccm_nonce_size(app.length)));

@@ -33,14 +33,14 @@ std::vector<FieldChange> compare_fields(const Fields& before, const Fields& afte
     std::vector<FieldChange> out;
     for (const auto& [name, value] : before) {
         const auto it = std::find_if(after.begin(), after.end(),
-                                     [&](const auto& f) { return f.first == name; });
+                                     [&n = name](const auto& f) { return f.first == n; });
         const std::string other = it == after.end() ? "" : it->second;
         if (other != value)
             out.push_back({name, value, other});
     }
     for (const auto& [name, value] : after) {
         if (std::none_of(before.begin(), before.end(),
-                         [&](const auto& f) { return f.first == name; })) {
+                         [&n = name](const auto& f) { return f.first == n; })) {
             out.push_back({name, "", value});
         }
     }

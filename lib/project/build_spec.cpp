@@ -27,7 +27,9 @@ Bytes resolve_fcb(const FcbSpec& spec) {
         throw Error(ErrorCode::Usage, "fcb: give a preset name or a file");
     }
     for (const auto& [field, value] : spec.fields) {
-        with_context("fcb field override", [&] { boot::set_fcb_field(fcb, field, value); });
+        // Captured by name: clang 14 cannot capture structured bindings.
+        with_context("fcb field override",
+                     [&fcb, &f = field, &v = value] { boot::set_fcb_field(fcb, f, v); });
     }
     return boot::serialize(fcb);
 }

@@ -76,7 +76,7 @@ HabSpec parse_hab_section(const Reader& r, const YAML::Node& node) {
     r.expect_keys(node, "hab",
                   {"srk_table", "srk_certs", "srk_index", "csf_key", "csf_cert", "img_key",
                    "img_cert", "key_password_file", "signature_time", "csf_version", "engine",
-                   "engine_config", "set_engine", "unlock", "encrypt"});
+                   "engine_config", "set_engine", "unlock", "encrypt", "nocak"});
     HabSpec h;
     if (node["srk_table"])
         h.srk_table = r.file(node["srk_table"], "hab.srk_table");
@@ -95,9 +95,19 @@ HabSpec parse_hab_section(const Reader& r, const YAML::Node& node) {
         if (h.srk_index > 3)
             r.fail(node["srk_index"], "'hab.srk_index' must be 0, 1, 2 or 3");
     }
+    if (const YAML::Node n = node["nocak"]) {
+        if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false"))
+            r.fail(n, "'hab.nocak' must be true or false");
+        h.nocak = n.Scalar() == "true";
+    }
     for (auto [key, field] :
          {std::pair{"csf_key", &h.csf_key}, std::pair{"csf_cert", &h.csf_cert},
           std::pair{"img_key", &h.img_key}, std::pair{"img_cert", &h.img_cert}}) {
+        if (h.nocak && (field == &h.img_key || field == &h.img_cert)) {
+            if (node[key])
+                r.fail(node[key], fmt::format("'hab.{}': not used with 'nocak: true'", key));
+            continue;
+        }
         if (!node[key])
             r.fail(node, fmt::format("'hab.{}' is missing", key));
         *field = r.file(node[key], fmt::format("hab.{}", key));
@@ -120,8 +130,14 @@ HabSpec parse_hab_section(const Reader& r, const YAML::Node& node) {
         h.engine_config = u8(r, node["engine_config"], "hab.engine_config");
     if (node["set_engine"])
         h.set_engine = set_engine(r, node["set_engine"]);
-    if (node["unlock"])
-        h.unlock = unlock(r, node["unlock"]);
+    if (const YAML::Node u = node["unlock"]) {
+        if (u.IsSequence()) {
+            for (const auto& item : u)
+                h.unlocks.push_back(unlock(r, item));
+        } else {
+            h.unlocks.push_back(unlock(r, u));
+        }
+    }
     if (const YAML::Node enc = node["encrypt"]) {
         r.expect_keys(enc, "hab.encrypt", {"dek", "nonce"});
         if (!enc["dek"])

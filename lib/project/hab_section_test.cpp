@@ -51,9 +51,9 @@ TEST(HabSection, ReadsEverySettingAndAnchorsPaths) {
     EXPECT_EQ(h.engine, hab::Engine::Dcp);
     ASSERT_TRUE(h.set_engine);
     EXPECT_EQ(h.set_engine->hash_algorithm, hab::Algorithm::Sha256);
-    ASSERT_TRUE(h.unlock);
-    EXPECT_EQ(h.unlock->engine, hab::Engine::Snvs);
-    EXPECT_EQ(h.unlock->features, 0x3u);
+    ASSERT_EQ(h.unlocks.size(), 1u);
+    EXPECT_EQ(h.unlocks[0].engine, hab::Engine::Snvs);
+    EXPECT_EQ(h.unlocks[0].features, 0x3u);
     ASSERT_TRUE(h.encrypt);
     EXPECT_EQ(h.encrypt->dek, "/p/dek.bin");
     EXPECT_EQ(h.encrypt->nonce, "0x0102030405060708090a0b0c0d");
@@ -63,7 +63,8 @@ TEST(HabSection, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("hab:\n  srk_tabel: t.bin\n"),
               "/p/project.yaml:4:3: unknown key 'srk_tabel' in hab; known keys: srk_table, "
               "srk_certs, srk_index, csf_key, csf_cert, img_key, img_cert, key_password_file, "
-              "signature_time, csf_version, engine, engine_config, set_engine, unlock, encrypt");
+              "signature_time, csf_version, engine, engine_config, set_engine, unlock, encrypt, "
+              "nocak");
     EXPECT_EQ(error_of("hab:\n  csf_key: a\n"),
               "/p/project.yaml:4:3: hab: 'srk_table' or 'srk_certs' is missing");
     EXPECT_EQ(error_of("hab:\n  srk_table: t\n  csf_key: a\n"),
@@ -106,7 +107,8 @@ TEST(ProjectWriter, TextParsesBackIntoTheSameSpec) {
     EXPECT_EQ(a.csf_version, b.csf_version);
     EXPECT_EQ(a.engine, b.engine);
     EXPECT_EQ(a.set_engine->engine, b.set_engine->engine);
-    EXPECT_EQ(a.unlock->features, b.unlock->features);
+    ASSERT_EQ(a.unlocks.size(), b.unlocks.size());
+    EXPECT_EQ(a.unlocks[0].features, b.unlocks[0].features);
     EXPECT_EQ(a.encrypt->dek.lexically_normal(), b.encrypt->dek);
     EXPECT_EQ(a.encrypt->nonce, b.encrypt->nonce);
     EXPECT_EQ(format_project(back, "/p/out/project.yaml", "made by a test\n\nline 3"), text);

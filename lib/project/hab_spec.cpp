@@ -162,6 +162,7 @@ hab::SignSettings resolve_hab(const HabSpec& spec, bool padding,
     s.csf_cert = spec.csf_cert;
     s.img_key = spec.img_key;
     s.img_cert = spec.img_cert;
+    s.nocak = spec.nocak;
     if (spec.key_password_file)
         s.key_password = hab::read_password_file(*spec.key_password_file);
     else
@@ -172,7 +173,7 @@ hab::SignSettings resolve_hab(const HabSpec& spec, bool padding,
     s.engine = spec.engine;
     s.engine_config = spec.engine_config;
     s.set_engine = spec.set_engine;
-    s.unlock = spec.unlock;
+    s.unlocks = spec.unlocks;
     if (spec.encrypt) {
         hab::EncryptSettings e;
         e.dek = read_file(spec.encrypt->dek);

@@ -56,8 +56,12 @@ void write_hab(std::ostringstream& o, const HabSpec& h, const std::filesystem::p
     o << "  srk_index: " << h.srk_index << "  # 0-based key of the SRK table\n";
     o << "  csf_key: " << scalar(path_text(h.csf_key, base)) << "\n";
     o << "  csf_cert: " << scalar(path_text(h.csf_cert, base)) << "\n";
-    o << "  img_key: " << scalar(path_text(h.img_key, base)) << "\n";
-    o << "  img_cert: " << scalar(path_text(h.img_cert, base)) << "\n";
+    if (h.nocak) {
+        o << "  nocak: true  # fast authentication: the SRK's key signs the CSF and the image\n";
+    } else {
+        o << "  img_key: " << scalar(path_text(h.img_key, base)) << "\n";
+        o << "  img_cert: " << scalar(path_text(h.img_cert, base)) << "\n";
+    }
     if (h.key_password_file) {
         o << "  key_password_file: " << scalar(path_text(*h.key_password_file, base)) << "\n";
     } else {
@@ -74,12 +78,14 @@ void write_hab(std::ostringstream& o, const HabSpec& h, const std::filesystem::p
         o << "    engine: " << engine_name(h.set_engine->engine) << "\n";
         o << "    engine_config: " << static_cast<unsigned>(h.set_engine->engine_config) << "\n";
     }
-    if (h.unlock) {
+    // One Unlock as a mapping, several as a list of them (in CSF order).
+    if (!h.unlocks.empty())
         o << "  unlock:\n";
-        o << "    engine: " << engine_name(h.unlock->engine) << "\n";
-        o << "    features: ["
-          << fmt::format(
-                 "{}", fmt::join(unlock_feature_names(h.unlock->engine, h.unlock->features), ", "))
+    for (const auto& u : h.unlocks) {
+        const bool list = h.unlocks.size() > 1;
+        o << (list ? "    - engine: " : "    engine: ") << engine_name(u.engine) << "\n";
+        o << (list ? "      features: [" : "    features: [")
+          << fmt::format("{}", fmt::join(unlock_feature_names(u.engine, u.features), ", "))
           << "]\n";
     }
     if (h.encrypt) {

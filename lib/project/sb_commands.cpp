@@ -192,7 +192,9 @@ sb::SbFile parse_sb_commands(std::string_view yaml_text, const std::filesystem::
                               std::pair{"component_version", &f.component_version}}) {
         if (const YAML::Node v = root[key]) {
             const std::string text = r.string(v, key);
-            rethrow_at(v, [&] { *field = sb::parse_version(text, key); });
+            // Captured by name: clang 14 cannot capture structured bindings.
+            rethrow_at(v,
+                       [&text, out = field, name = key] { *out = sb::parse_version(text, name); });
         }
     }
     if (root["flags"])

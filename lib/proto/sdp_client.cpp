@@ -20,6 +20,19 @@ std::string word_text(std::uint32_t w) {
                                   : fmt::format("0x{:08X} ({})", w, name);
 }
 
+// Register accesses are FORMAT bits wide and aligned to that width (the ROM accesses the
+// address with that width; sdphost refuses unaligned addresses before sending anything).
+void check_access(std::uint32_t address, std::uint8_t format) {
+    if (format != 8 && format != 16 && format != 32) {
+        throw Error(ErrorCode::Usage,
+                    fmt::format("access width {} bits, expected 8, 16 or 32", format));
+    }
+    if (address % (format / 8u) != 0) {
+        throw Error(ErrorCode::Usage,
+                    fmt::format("address 0x{:08X} is not aligned to {} bits", address, format));
+    }
+}
+
 }  // namespace
 
 SdpClient::SdpClient(transport::Transport& t, std::chrono::milliseconds timeout)
@@ -113,10 +126,7 @@ std::uint32_t SdpClient::error_status() {
 }
 
 Bytes SdpClient::read_register(std::uint32_t address, std::uint32_t count, std::uint8_t format) {
-    if (format != 8 && format != 16 && format != 32) {
-        throw Error(ErrorCode::Usage,
-                    fmt::format("access width {} bits, expected 8, 16 or 32", format));
-    }
+    check_access(address, format);
     send_command({CommandType::ReadRegister, address, format, count, 0});
     read_hab_word(CommandType::ReadRegister);
     Bytes out(count);
@@ -144,10 +154,7 @@ Bytes SdpClient::read_register(std::uint32_t address, std::uint32_t count, std::
 }
 
 void SdpClient::write_register(std::uint32_t address, std::uint32_t value, std::uint8_t format) {
-    if (format != 8 && format != 16 && format != 32) {
-        throw Error(ErrorCode::Usage,
-                    fmt::format("access width {} bits, expected 8, 16 or 32", format));
-    }
+    check_access(address, format);
     send_command({CommandType::WriteRegister, address, format, format / 8u, value});
     read_hab_word(CommandType::WriteRegister);
     expect_status(CommandType::WriteRegister);

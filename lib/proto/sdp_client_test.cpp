@@ -158,6 +158,28 @@ TEST_F(SdpHid, ErrorStatusJumpAndBadHabWord) {
     device.join();
 }
 
+// As sdphost (read_safe/write_safe): an address not aligned to the access width is refused
+// before anything is sent; the silent device would make a sent command time out instead.
+TEST_F(SdpHid, UnalignedRegisterAccessIsRefusedWithoutSending) {
+    auto usage = [](auto&& fn, const char* what) {
+        try {
+            fn();
+            FAIL() << what;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Usage);
+            EXPECT_STREQ(e.what(), what);
+        }
+    };
+    usage([&] { client.read_register(0x401F4412, 4, 32); },
+          "address 0x401F4412 is not aligned to 32 bits");
+    usage([&] { client.read_register(0x401F4411, 2, 16); },
+          "address 0x401F4411 is not aligned to 16 bits");
+    usage([&] { client.write_register(0x20208002, 1, 32); },
+          "address 0x20208002 is not aligned to 32 bits");
+    usage([&] { client.read_register(0x401F4410, 4, 24); },
+          "access width 24 bits, expected 8, 16 or 32");
+}
+
 TEST_F(SdpHid, SilentDeviceTimesOut) {
     SdpClient quick(*t, std::chrono::milliseconds(50));
     try {

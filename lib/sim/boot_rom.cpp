@@ -167,9 +167,21 @@ bool BootRom::run_dcd(ByteView dcd) {
 }
 
 SdpReply BootRom::read_register(const proto::sdp::Command& cmd) {
-    Bytes data(cmd.count, 0);
-    if (chip_->read(cmd.address, data) != BusStatus::Ok)
+    // The count is the host's: a real ROM streams that many bytes, however many. The simulator
+    // answers at most kMaxReadRegister of them (hosts read in small pieces; sdphost's default is
+    // 4 bytes) instead of allocating up to 4 GiB for one command; a host asking more runs into
+    // its own read timeout, as with a ROM that stopped sending.
+    Bytes data(std::min(cmd.count, kMaxReadRegister), 0);
+    if (chip_->read(cmd.address, data) != BusStatus::Ok) {
+        // The range leaves readable memory: what is readable in it, zeros for the rest.
         std::fill(data.begin(), data.end(), 0);
+        constexpr std::size_t kPiece = 256;
+        for (std::size_t at = 0; at < data.size(); at += kPiece) {
+            const auto piece = std::span(data).subspan(at, std::min(kPiece, data.size() - at));
+            if (chip_->read(cmd.address + static_cast<std::uint32_t>(at), piece) != BusStatus::Ok)
+                std::fill(piece.begin(), piece.end(), 0);
+        }
+    }
     return {hab_word(), std::move(data)};
 }
 

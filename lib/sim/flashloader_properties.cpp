@@ -19,11 +19,20 @@ constexpr std::uint32_t kPeripheralsUartUsbHid = 0x01 | 0x10;
 constexpr std::uint32_t kTargetVersion = 0x54010000;  // T1.0.0
 // External memory attribute flags: start address, size, page, sector and block size valid.
 constexpr std::uint32_t kExtMemAllValid = 0x1F;
-// Bit n set = command tag n implemented.
+// Bit (tag - 1) set = command tag implemented: bit 0 is flash-erase-all (tag 0x01), as MCUBoot
+// builds the mask from its first command tag and blhost decodes it.
+constexpr std::uint32_t cmd_bit(mb::CommandTag tag) {
+    return 1u << (static_cast<std::uint32_t>(tag) - 1);
+}
 constexpr std::uint32_t kAvailableCommands =
-    (1u << 0x01) | (1u << 0x02) | (1u << 0x03) | (1u << 0x04) | (1u << 0x05) | (1u << 0x07) |
-    (1u << 0x09) | (1u << 0x0A) | (1u << 0x0B) | (1u << 0x0C) | (1u << 0x0E) | (1u << 0x0F) |
-    (1u << 0x11);
+    cmd_bit(mb::CommandTag::FlashEraseAll) | cmd_bit(mb::CommandTag::FlashEraseRegion) |
+    cmd_bit(mb::CommandTag::ReadMemory) | cmd_bit(mb::CommandTag::WriteMemory) |
+    cmd_bit(mb::CommandTag::FillMemory) | cmd_bit(mb::CommandTag::GetProperty) |
+    cmd_bit(mb::CommandTag::ReceiveSbFile) | cmd_bit(mb::CommandTag::Execute) |
+    cmd_bit(mb::CommandTag::Call) | cmd_bit(mb::CommandTag::Reset) |
+    cmd_bit(mb::CommandTag::SetProperty) | cmd_bit(mb::CommandTag::FlashProgramOnce) |
+    cmd_bit(mb::CommandTag::FlashReadOnce) | cmd_bit(mb::CommandTag::ConfigureMemory);
+static_assert(kAvailableCommands == 0x16FDF);
 
 }  // namespace
 

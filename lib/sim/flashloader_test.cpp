@@ -56,6 +56,21 @@ TEST_F(Loader, GetProperty) {
     EXPECT_EQ(status(cmd(CommandTag::SetProperty, {10, 0})), 0u);
 }
 
+// AvailableCommands: bit (tag - 1) per implemented command, as blhost decodes it (bit 0 is
+// flash-erase-all); receive-sb-file (0x08) is implemented, flash-security-disable (0x06) is not.
+TEST_F(Loader, AvailableCommandsHasBitTagMinusOne) {
+    const auto p = mb::decode_packet(cmd(CommandTag::GetProperty, {7, 0})[0].bytes);
+    ASSERT_EQ(p.params.size(), 2u);
+    const std::uint32_t mask = p.params[1];
+    auto has = [&](CommandTag t) { return (mask >> (static_cast<unsigned>(t) - 1)) & 1u; };
+    EXPECT_EQ(has(CommandTag::FlashEraseAll), 1u);
+    EXPECT_EQ(has(CommandTag::ReceiveSbFile), 1u);
+    EXPECT_EQ(has(CommandTag::ConfigureMemory), 1u);
+    EXPECT_EQ(has(CommandTag::FlashSecurityDisable), 0u);
+    EXPECT_EQ(has(CommandTag::GenerateKeyBlob), 0u);
+    EXPECT_EQ(mask, 0x16FDFu);
+}
+
 TEST_F(Loader, FlashNeedsConfigureMemory) {
     EXPECT_EQ(write(0x60000000, Bytes(16, 0)), st(Status::MemoryNotConfigured));
     EXPECT_EQ(status(cmd(CommandTag::FlashEraseRegion, {0x60000000, 0x1000, 0})),

@@ -203,7 +203,13 @@ void Session::mboot_bytes(Bytes& out) {
                     break;
                 }
                 ack(out);
+                // The host sends a frame only once it has received ours, so a frame while we
+                // wait for an ACK means that ACK was lost. Over a pty this is common: SPSDK
+                // flushes its output (tcflush TCOFLUSH) before every write, which discards the
+                // ACK it wrote last if we have not read it yet (on a UART it was on the wire).
+                awaiting_ack_ = false;
                 if (f.type == mb::PacketType::Command) {
+                    tx_.clear();  // a new command ends whatever the last one still had queued
                     queue_mboot(loader_->on_command(f.payload));
                 } else if (f.type == mb::PacketType::Data) {
                     queue_mboot(loader_->on_data(f.payload));

@@ -136,5 +136,65 @@ TEST(Session, CorruptedCrcIsNakedAndResent) {
         EXPECT_EQ(mb.get_property(11).at(0), Flashloader::kMaxPacketSize);
 }
 
+// The host's side of raw MCUBoot UART frames, for exchanges the client would never produce.
+struct RawHost {
+    transport::Transport& t;
+    Bytes rx;
+    void send(proto::mboot::PacketType type, ByteView payload) {
+        t.write(proto::mboot::encode_frame(type, payload));
+    }
+    void command(proto::mboot::CommandTag tag, std::vector<std::uint32_t> params, bool data) {
+        send(proto::mboot::PacketType::Command,
+             proto::mboot::encode_packet(proto::mboot::make_command(tag, std::move(params), data)));
+    }
+    proto::mboot::FrameDecode next() {
+        for (;;) {
+            auto f = proto::mboot::decode_frame(rx);
+            if (f.kind != proto::mboot::FrameDecode::Kind::NeedMore) {
+                rx.erase(rx.begin(), rx.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::max<std::size_t>(f.consumed, 1)));
+                return f;
+            }
+            std::uint8_t buf[512];
+            const std::size_t n = t.read(std::span(buf, sizeof buf), 1000ms);
+            if (n == 0)
+                return f;  // NeedMore: nothing came
+            rx.insert(rx.end(), buf, buf + n);
+        }
+    }
+    // The next frame must be an ACK and then a response packet; returns its status.
+    std::uint32_t ack_then_status() {
+        auto a = next();
+        EXPECT_EQ(a.kind, proto::mboot::FrameDecode::Kind::Short);
+        EXPECT_EQ(a.type, proto::mboot::PacketType::Ack);
+        auto r = next();
+        if (r.kind != proto::mboot::FrameDecode::Kind::Frame) {
+            ADD_FAILURE() << "no response frame";
+            return ~0u;
+        }
+        return proto::mboot::decode_packet(r.payload).status();
+    }
+};
+
+// SPSDK flushes its UART output before every write (tcflush TCOFLUSH); over a pty that can
+// discard the ACK it wrote last before the sim read it. The host's next frame stands in for that
+// ACK: the sim answers it instead of waiting for the lost ACK until the host times out.
+TEST(Session, AHostFrameStandsInForALostAck) {
+    namespace mb = proto::mboot;
+    Bench b(false);
+    load_flashloader(b.host());
+    RawHost h{b.host(), {}};
+    h.command(mb::CommandTag::GetProperty, {1, 0}, false);
+    EXPECT_EQ(h.ack_then_status(), 0u);  // not ACKed: the ACK "was lost"
+    h.command(mb::CommandTag::WriteMemory, {0x20210000, 4, 0}, true);
+    EXPECT_EQ(h.ack_then_status(), 0u);  // nor this one
+    const Bytes data{1, 2, 3, 4};
+    h.send(mb::PacketType::Data, data);
+    EXPECT_EQ(h.ack_then_status(), 0u);
+    h.t.write(mb::encode_short_frame(mb::PacketType::Ack));
+    proto::McuBootClient client(b.host(), 2000ms);
+    EXPECT_EQ(client.read_memory(0x20210000, 4), data);
+}
+
 }  // namespace
 }  // namespace rtprov::sim

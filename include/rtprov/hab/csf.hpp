@@ -133,8 +133,12 @@ struct AuthenticateData {
 struct Unlock {
     Engine engine = Engine::Snvs;
     std::uint32_t features = 0;
-    Bytes uid;  // appended as-is (8 bytes for OCOTP field return / SRK revoke / JTAG)
+    Bytes uid;  // appended as-is (8 bytes for OCOTP field return / SCS / JTAG)
 };
+
+// Whether an Unlock of these features carries the part's 8-byte UID: OCOTP field return (0x1),
+// SCS (0x4) and JTAG (0x8), as the CST manual and SPSDK's cmd_unlock.py have it.
+bool unlock_needs_uid(Engine engine, std::uint32_t features);
 
 // Set Engine (0xB1 with item 0x03): default engine for an algorithm. Layout per SPSDK cmd_set.py:
 // header param = item (3); then 0, hash algorithm, engine, engine configuration.

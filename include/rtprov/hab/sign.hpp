@@ -32,6 +32,9 @@ struct SignSettings {
 
     std::filesystem::path csf_key, csf_cert;
     std::filesystem::path img_key, img_cert;
+    // Fast authentication (CST's Install NOCAK): csf_key/csf_cert are an SRK's own key and
+    // certificate and sign the image as well; img_key/img_cert are not used.
+    bool nocak = false;
     std::optional<std::string> key_password;  // for encrypted private keys
 
     std::optional<std::time_t> signature_time;  // CMS signingTime (UTC); default now
@@ -39,7 +42,7 @@ struct SignSettings {
     std::uint8_t csf_version = kCsfVersion;
     Engine engine = Engine::Dcp;  // engine of Authenticate CSF / Data / Decrypt Data
     std::uint8_t engine_config = 0;
-    std::optional<Unlock> unlock;         // after Authenticate Data (NXP's order)
+    std::vector<Unlock> unlocks;          // after Authenticate Data (NXP's order), in order
     std::optional<SetEngine> set_engine;  // after Authenticate Data, before Unlock
 
     std::optional<EncryptSettings> encrypt;

@@ -25,13 +25,14 @@ struct HabSpec {
     std::vector<std::filesystem::path> srk_certs;    // 1..4 SRK CA certificates
     std::uint32_t srk_index = 0;                     // 0-based
     std::filesystem::path csf_key, csf_cert, img_key, img_cert;
+    bool nocak = false;  // fast authentication: csf_key/csf_cert are an SRK's; no img_*
     std::optional<std::filesystem::path> key_password_file;  // else RTPROV_KEY_PASSWORD
     std::optional<std::string> signature_time;               // "YYYY-MM-DDTHH:MM:SSZ"; default now
     std::uint8_t csf_version = hab::kCsfVersion;
     hab::Engine engine = hab::Engine::Dcp;
     std::uint8_t engine_config = 0;
     std::optional<hab::SetEngine> set_engine;
-    std::optional<hab::Unlock> unlock;
+    std::vector<hab::Unlock> unlocks;  // Unlock commands, in order
     std::optional<HabEncryptSpec> encrypt;
 };
 

@@ -34,8 +34,9 @@ class SdpClient {
     // ERROR_STATUS: returns the raw status word (0xF0F0F0F0 = no HAB error).
     std::uint32_t error_status();
     // READ_REGISTER: reads `count` bytes at `address` with access width `format` bits (8/16/32).
+    // A bad width or an address not aligned to it is a Usage error and sends nothing.
     Bytes read_register(std::uint32_t address, std::uint32_t count, std::uint8_t format = 32);
-    // WRITE_REGISTER: writes `value` (width `format` bits) at `address`.
+    // WRITE_REGISTER: writes `value` (width `format` bits) at `address` (aligned to the width).
     void write_register(std::uint32_t address, std::uint32_t value, std::uint8_t format = 32);
     // WRITE_FILE: loads `data` at `address` (split in kMaxWriteFileChunk commands).
     void write_file(std::uint32_t address, ByteView data);

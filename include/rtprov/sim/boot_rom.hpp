@@ -19,6 +19,9 @@ struct SdpReply {
 
 class BootRom {
   public:
+    // The most READ_REGISTER data one command gets back (see read_register).
+    static constexpr std::uint32_t kMaxReadRegister = 1u << 20;
+
     explicit BootRom(Chip& chip) : chip_(&chip) {}
 
     // Handles a command. Returns the reply, or nullopt when a data phase follows

@@ -1,8 +1,9 @@
 /*
- * Demo application for the MIMXRT1020-EVK: blinks the user LED (GPIO1_IO05, pad GPIO_AD_B0_05)
- * while executing in place from the QSPI flash at 0x60002000. Deliberately tiny and free of any
- * SDK so that the example project is self-contained; `make` in this folder (needs Debian's
- * binutils-arm-none-eabi) regenerates blinky.elf and blinky.srec from this file.
+ * Demo application of the board examples: blinks the board's user LED (a GPIO1 pin) while
+ * executing in place from the boot flash. Deliberately tiny and free of any SDK. Each board's
+ * app/Makefile assembles it with the board's LED_MUX_REG (IOMUXC SW_MUX_CTL register of the LED's
+ * pad) and LED_PIN (its GPIO1 bit), and links it with the board's blinky.ld; `make` there (needs
+ * Debian's binutils-arm-none-eabi) regenerates blinky.elf and blinky.srec.
  */
     .syntax unified
     .cpu cortex-m7
@@ -22,16 +23,16 @@ reset_handler:
     ldr     r1, [r0]
     orr     r1, r1, #(3 << 26)
     str     r1, [r0]
-    ldr     r0, =0x401F80D0     /* IOMUXC SW_MUX_CTL_PAD_GPIO_AD_B0_05 */
-    movs    r1, #5              /* ALT5: GPIO1_IO05 */
+    ldr     r0, =LED_MUX_REG    /* IOMUXC SW_MUX_CTL_PAD_<the LED's pad> */
+    movs    r1, #5              /* ALT5: GPIO1 */
     str     r1, [r0]
     ldr     r0, =0x401B8000     /* GPIO1 */
-    ldr     r1, [r0, #4]        /* GDIR: pin 5 is an output */
-    orr     r1, r1, #(1 << 5)
+    ldr     r1, [r0, #4]        /* GDIR: the LED pin is an output */
+    orr     r1, r1, #(1 << LED_PIN)
     str     r1, [r0, #4]
 toggle:
-    ldr     r1, [r0]            /* DR ^= 1 << 5 */
-    eor     r1, r1, #(1 << 5)
+    ldr     r1, [r0]            /* DR ^= 1 << LED_PIN */
+    eor     r1, r1, #(1 << LED_PIN)
     str     r1, [r0]
     ldr     r2, =20000000       /* roughly 0.2 s at the ROM's core clock */
 delay:
