@@ -266,9 +266,14 @@ std::uint32_t Flashloader::fill_memory(std::uint32_t address, std::uint32_t coun
     const std::uint32_t status = check_range(address, count);
     if (status != st(Status::Success))
         return status;
+    // Pattern bytes, then doubling copies: a fill of a whole SDRAM (32 MiB) costs a few
+    // milliseconds, not seconds (fuzzing found a handful of fill commands stalling the device).
     Bytes data(count);
-    for (std::size_t i = 0; i < data.size(); ++i)
-        data[i] = static_cast<std::uint8_t>(pattern >> (8 * (i % 4)));
+    for (std::size_t i = 0; i < std::min<std::size_t>(4, data.size()); ++i)
+        data[i] = static_cast<std::uint8_t>(pattern >> (8 * i));
+    for (std::size_t done = 4; done < data.size(); done *= 2)
+        std::copy_n(data.begin(), std::min(done, data.size() - done),
+                    data.begin() + static_cast<std::ptrdiff_t>(done));
     return write_bytes(address, data);
 }
 

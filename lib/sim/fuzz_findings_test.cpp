@@ -6,6 +6,7 @@
 #include "rtprov/device/device.hpp"
 #include "rtprov/sim/boot_rom.hpp"
 #include "rtprov/sim/chip.hpp"
+#include "rtprov/sim/flashloader.hpp"
 
 namespace rtprov::sim {
 namespace {
@@ -27,6 +28,28 @@ TEST(FuzzFindings, ReadRegisterWithAHugeCountIsCapped) {
     const auto small = rom.on_command({CommandType::ReadRegister, 0x20200000, 32, 4, 0});
     ASSERT_TRUE(small);
     EXPECT_EQ(small->payload, pattern);
+}
+
+// mboot_sim/fill-memory-whole-sdram: fill-memory wrote its pattern a byte at a time, so a few
+// commands over the SDRAM stalled the device for seconds. Same bytes, any length and alignment.
+TEST(FuzzFindings, FillMemoryPatternHoldsForEveryLength) {
+    namespace mb = proto::mboot;
+    Chip chip{device::find_device("mimxrt1050")};
+    Flashloader loader{chip};
+    const std::uint32_t pattern = 0xA1B2C3D4;
+    for (const std::uint32_t count : {1u, 3u, 4u, 5u, 7u, 64u, 1000u, 4097u}) {
+        const std::uint32_t at = 0x20200001;  // unaligned on purpose
+        ASSERT_EQ(chip.write(at, Bytes(count + 4, 0xEE)), BusStatus::Ok);
+        const auto out = loader.on_command(
+            mb::encode_packet(mb::make_command(mb::CommandTag::FillMemory, {at, count, pattern})));
+        ASSERT_EQ(mb::decode_packet(out.back().bytes).status(), 0u) << count;
+        Bytes got(count + 4);
+        ASSERT_EQ(chip.read(at, got), BusStatus::Ok);
+        for (std::uint32_t i = 0; i < count; ++i)
+            ASSERT_EQ(got[i], static_cast<std::uint8_t>(pattern >> (8 * (i % 4))))
+                << count << " " << i;
+        EXPECT_EQ(got[count], 0xEE) << "wrote past the end, count " << count;
+    }
 }
 
 }  // namespace
