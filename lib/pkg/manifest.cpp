@@ -610,6 +610,10 @@ ParsedManifest parse_manifest(std::string_view text, std::string_view reader_ver
         throw Error(ErrorCode::BadInput,
                     fmt::format("manifest.json: malformed JSON at byte offset {}",
                                 e.byte > 0 ? e.byte - 1 : 0));
+    } catch (const nlohmann::json::exception& e) {
+        // Not a syntax error but still the file's fault, e.g. a number beyond a double (1e999);
+        // fuzzing found it escaping as a JSON library exception.
+        throw Error(ErrorCode::BadInput, fmt::format("manifest.json: unusable JSON: {}", e.what()));
     }
     Reader r(doc, "");
     ParsedManifest out;

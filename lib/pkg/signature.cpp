@@ -38,6 +38,10 @@ ManifestSignature parse_signature(std::string_view text) {
     } catch (const nlohmann::json::parse_error& e) {
         throw Error(ErrorCode::BadInput, fmt::format("{}: malformed JSON at byte offset {}",
                                                      kSignatureName, e.byte > 0 ? e.byte - 1 : 0));
+    } catch (const nlohmann::json::exception& e) {
+        // E.g. a number beyond a double (1e999): the file's fault, not a bug.
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: unusable JSON: {}", kSignatureName, e.what()));
     }
     if (!doc.is_object())
         fail("top level", "expected an object");
