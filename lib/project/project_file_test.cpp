@@ -70,6 +70,10 @@ TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
               "/p/project.yaml:4:12: 'app.address': '0x6000200G' is not a number");
     EXPECT_EQ(error_of("app: a.elf\n"), "/p/project.yaml: 'device' is missing");
+    // Fuzzing (tests/fuzz/regressions/yaml_config/mapping-as-key): a non-scalar key is named,
+    // not an escaping YAML exception.
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\n[x]: 1\n"),
+              "/p/project.yaml:3:1: keys in the project must be plain names");
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npadding: maybe\n"),
               "/p/project.yaml:3:10: 'padding' must be true or false");
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nversion: 2\n"),

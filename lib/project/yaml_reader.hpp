@@ -35,6 +35,10 @@ class Reader {
         if (!map.IsMap())
             fail(map, fmt::format("'{}' must be a mapping", where));
         for (const auto& kv : map) {
+            // A mapping or list as a key ({[a]: 1}) is the file's fault; as<std::string>() would
+            // throw a YAML exception instead (found by fuzzing).
+            if (!kv.first.IsScalar())
+                fail(kv.first, fmt::format("keys in {} must be plain names", where));
             const auto key = kv.first.as<std::string>();
             bool ok = false;
             for (auto a : allowed)
