@@ -105,7 +105,7 @@ std::vector<bee::Key> parse_bee_keys(const std::vector<std::string>& values) {
     std::vector<bee::Key> keys;
     for (const auto& v : values) {
         Bytes b;
-        if (std::filesystem::is_regular_file(v)) {
+        if (is_file(v)) {
             b = read_file(v);
         } else {
             try {

@@ -78,7 +78,7 @@ class VerifyCommand : public Command {
 
   private:
     hab::SrkHash read_srk_hash() const {
-        if (std::filesystem::is_regular_file(srk_hash_)) {
+        if (is_file(srk_hash_)) {
             const Bytes bytes = read_file(srk_hash_);
             if (bytes.size() != 32) {
                 throw Error(ErrorCode::BadInput, fmt::format("{}: {} bytes, an SRK fuse hash is 32",

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "rtprov/convert/vendor_config.hpp"
+#include "rtprov/project/yaml_document.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 
@@ -26,42 +27,53 @@ class YamlSource {
         throw Error(ErrorCode::BadInput, fmt::format("{}: {}", where(node), what));
     }
 
+    // A mapping key: a plain name ({[a]: 1} or `? {a: 1}` is the file's fault).
+    std::string key(const YAML::Node& node, std::string_view what) const {
+        if (!node.IsScalar())
+            fail(node, fmt::format("keys in {} must be plain names", what));
+        return node.Scalar();
+    }
+
     // Entries of a mapping whose values are scalars.
     std::vector<VendorEntry> entries(const YAML::Node& map, std::string_view what) const {
         if (!map.IsMap())
             fail(map, fmt::format("'{}' must be a mapping", what));
         std::vector<VendorEntry> out;
         for (const auto& kv : map) {
-            const auto key = kv.first.as<std::string>();
-            if (!kv.second.IsScalar())
-                fail(kv.second, fmt::format("'{}.{}' must be a single value", what, key));
-            out.push_back(VendorEntry{key, kv.second.Scalar(), where(kv.first)});
+            const std::string key = this->key(kv.first, what);
+            out.push_back(VendorEntry{key, value(kv.second, what, key), where(kv.first)});
         }
         return out;
     }
 
   private:
+    // A scalar as written. SPSDK takes `Unlock_Features: [JTAG, SCS]` and `Unlock_UID: [0x01,
+    // ...]` as well as comma-separated text: for those a list of scalars is joined with ", ".
+    std::string value(const YAML::Node& node, std::string_view what, const std::string& key) const {
+        if (node.IsScalar())
+            return node.Scalar();
+        if (!node.IsSequence() || (key != "Unlock_Features" && key != "Unlock_UID"))
+            fail(node, fmt::format("'{}.{}' must be a single value", what, key));
+        std::string joined;
+        for (const auto& item : node) {
+            if (!item.IsScalar())
+                fail(item, fmt::format("'{}.{}': each item of the list must be a single value",
+                                       what, key));
+            joined += (joined.empty() ? "" : ", ") + item.Scalar();
+        }
+        return joined;
+    }
+
     std::string file_;
 };
 
-}  // namespace
-
-VendorConfig parse_spsdk_config(std::string_view text, const std::filesystem::path& path) {
+VendorConfig read_spsdk_mapping(const YAML::Node& root, const std::filesystem::path& path) {
     const YamlSource src(path);
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-        throw Error(ErrorCode::BadInput, fmt::format("{}:{}:{}: {}", path.string(), e.mark.line + 1,
-                                                     e.mark.column + 1, e.msg));
-    }
-    if (!root.IsMap())
-        throw Error(ErrorCode::BadInput, fmt::format("{}: not a YAML mapping", path.string()));
     VendorConfig c;
     c.source = path;
     c.format = "spsdk";
     for (const auto& kv : root) {
-        const auto key = kv.first.as<std::string>();
+        const std::string key = src.key(kv.first, "an SPSDK HAB configuration");
         if (key != "options" && key != "inputImageFile" && key != "sections") {
             src.fail(kv.first, fmt::format("unknown key '{}' in an SPSDK HAB configuration; known "
                                            "keys: options, inputImageFile, sections",
@@ -87,12 +99,19 @@ VendorConfig parse_spsdk_config(std::string_view text, const std::filesystem::pa
                          "e.g. 'Header:'");
             }
             const auto kv = *item.begin();
-            const auto name = kv.first.as<std::string>();
+            const std::string name = src.key(kv.first, "'sections'");
             c.sections.push_back(
                 VendorSection{name, src.entries(kv.second, name), src.where(kv.first)});
         }
     }
     return c;
+}
+
+}  // namespace
+
+VendorConfig parse_spsdk_config(std::string_view text, const std::filesystem::path& path) {
+    return project::read_yaml_mapping(
+        text, path, [&](const YAML::Node& root) { return read_spsdk_mapping(root, path); });
 }
 
 VendorConfig read_spsdk_config(const std::filesystem::path& path) {

@@ -53,6 +53,12 @@ TEST(SpsdkConfig, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("options:\n  flags: [8]\n"),
               "/cfg/c.yaml:2:10: 'options.flags' must be a single value");
     EXPECT_EQ(error_of("options: [\n"), "/cfg/c.yaml:2:1: end of sequence flow not found");
+    // Fuzzing (tests/fuzz/regressions/yaml_config/complex-key-in-spsdk-config): a mapping as a
+    // key is named, not an escaping yaml-cpp conversion exception.
+    EXPECT_EQ(error_of("options: {flags: 8}\n? {a: 1}\n: 2\n"),
+              "/cfg/c.yaml:2:3: keys in an SPSDK HAB configuration must be plain names");
+    EXPECT_EQ(error_of("options: {flags: 8}\nsections:\n  - {[Header]: {}}\n"),
+              "/cfg/c.yaml:3:6: keys in 'sections' must be plain names");
 }
 
 std::string convert_error_of(std::string_view yaml) {

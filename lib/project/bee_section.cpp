@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/project/bee_spec.hpp"
+#include "rtprov/project/yaml_document.hpp"
 #include "rtprov/util/file.hpp"
 #include "yaml_reader.hpp"
 
@@ -137,18 +138,9 @@ bee::Config resolve_bee(const BeeSpec& spec) {
 }
 
 BeeSpec load_bee_file(const std::filesystem::path& path) {
-    const std::string text = read_text_file(path);
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw Error(ErrorCode::BadInput, fmt::format("{}:{}:{}: {}", path.string(), e.mark.line + 1,
-                                                     e.mark.column + 1, e.msg));
-    }
-    detail::Reader r(path);
-    if (!root.IsMap())
-        throw Error(ErrorCode::BadInput, fmt::format("{}: not a YAML mapping", path.string()));
-    return detail::parse_bee_section(r, root, "bee");
+    return read_yaml_mapping(read_text_file(path), path, [&](const YAML::Node& root) {
+        return detail::parse_bee_section(detail::Reader(path), root, "bee");
+    });
 }
 
 }  // namespace rtprov::project

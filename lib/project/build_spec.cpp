@@ -11,7 +11,7 @@
 namespace rtprov::project {
 
 FcbSpec fcb_spec_from_argument(const std::string& value) {
-    if (std::filesystem::exists(value))
+    if (path_exists(value))
         return FcbSpec{std::nullopt, value, {}};
     return FcbSpec{value, std::nullopt, {}};
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "rtprov/project/yaml_document.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 #include "rtprov/util/parse.hpp"
@@ -14,17 +15,10 @@ namespace rtprov::project {
 
 using detail::Reader;
 
-BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path& path) {
+namespace {
+
+BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path) {
     Reader r(path);
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml_text));
-    } catch (const YAML::Exception& e) {
-        throw Error(ErrorCode::BadInput, fmt::format("{}:{}:{}: {}", path.string(), e.mark.line + 1,
-                                                     e.mark.column + 1, e.msg));
-    }
-    if (!root.IsMap())
-        throw Error(ErrorCode::BadInput, fmt::format("{}: not a YAML mapping", path.string()));
     r.expect_keys(root, "the project",
                   {"version", "device", "boot_device", "app", "fcb", "dcd", "padding", "output",
                    "hab", "bee", "flashloader", "per_board", "production"});
@@ -90,6 +84,13 @@ BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path&
     if (root["production"])
         spec.quota = detail::parse_production_section(r, root["production"]);
     return spec;
+}
+
+}  // namespace
+
+BuildSpec parse_project(std::string_view yaml_text, const std::filesystem::path& path) {
+    return read_yaml_mapping(yaml_text, path,
+                             [&](const YAML::Node& root) { return read_project(root, path); });
 }
 
 BuildSpec load_project(const std::filesystem::path& path) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "rtprov/project/build_spec.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::project {
@@ -60,6 +61,18 @@ TEST(ProjectFile, DefaultsAndShorthands) {
     ASSERT_TRUE(s.fcb);
     EXPECT_EQ(s.fcb->preset, "rt1020-evk");  // no such file beside the project: a preset
     EXPECT_FALSE(s.output);
+}
+
+// Fuzzing (tests/fuzz/regressions/yaml_config/fcb-file-name-too-long): a shorthand fcb: whose name
+// the system cannot even look up as a file (a component over 255 bytes: ENAMETOOLONG) is a preset
+// name, not an escaping std::filesystem exception; the unknown preset is reported when built.
+TEST(ProjectFile, AnFcbNameTooLongForAFileIsAPresetName) {
+    const std::string name(300, 'x');
+    const BuildSpec s =
+        parse_project("device: mimxrt1020\napp: a.elf\nfcb: " + name + "\n", "/p/project.yaml");
+    ASSERT_TRUE(s.fcb);
+    EXPECT_EQ(s.fcb->preset, name);
+    EXPECT_EQ(fcb_spec_from_argument("/tmp/" + name).preset, "/tmp/" + name);
 }
 
 TEST(ProjectFile, ErrorsNameFileLineAndColumn) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/project/yaml_document.hpp"
 #include "rtprov/util/file.hpp"
 #include "yaml_reader.hpp"
 
@@ -79,7 +80,7 @@ sb::Command command(const Reader& r, const YAML::Node& item, const std::string& 
                                  "call, prog, mode, reset or nop",
                                  where));
     }
-    const std::string name = item.begin()->first.as<std::string>();
+    const std::string name = r.key(item.begin()->first, where);
     const YAML::Node a = item.begin()->second;
     const std::string w = fmt::format("{} ({})", where, name);
     if (name == "mode")
@@ -160,17 +161,10 @@ std::uint64_t sb_now() {
     return static_cast<std::uint64_t>(duration_cast<seconds>(since).count()) * 1000000u;
 }
 
-sb::SbFile parse_sb_commands(std::string_view yaml_text, const std::filesystem::path& path,
-                             std::uint64_t now_us) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml_text));
-    } catch (const YAML::Exception& e) {
-        throw Error(ErrorCode::BadInput, fmt::format("{}:{}:{}: {}", path.string(), e.mark.line + 1,
-                                                     e.mark.column + 1, e.msg));
-    }
-    if (!root.IsMap())
-        throw Error(ErrorCode::BadInput, fmt::format("{}: not a YAML mapping", path.string()));
+namespace {
+
+sb::SbFile read_sb_commands(const YAML::Node& root, const std::filesystem::path& path,
+                            std::uint64_t now_us) {
     const Reader r(path);
     r.expect_keys(root, "the SB command file",
                   {"timestamp", "product_version", "component_version", "flags", "drive_tag",
@@ -225,6 +219,15 @@ sb::SbFile parse_sb_commands(std::string_view yaml_text, const std::filesystem::
     }
     rethrow_at(root, [&] { sb::serialize(f); });  // the file's own checks (first boot section)
     return f;
+}
+
+}  // namespace
+
+sb::SbFile parse_sb_commands(std::string_view yaml_text, const std::filesystem::path& path,
+                             std::uint64_t now_us) {
+    return read_yaml_mapping(yaml_text, path, [&](const YAML::Node& root) {
+        return read_sb_commands(root, path, now_us);
+    });
 }
 
 sb::SbFile load_sb_commands(const std::filesystem::path& path, std::uint64_t now_us) {

@@ -14,6 +14,7 @@
 #include "rtprov/project/build_spec.hpp"
 #include "rtprov/project/hab_spec.hpp"
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
 #include "rtprov/util/parse.hpp"
 
 namespace rtprov::project::detail {
@@ -35,11 +36,7 @@ class Reader {
         if (!map.IsMap())
             fail(map, fmt::format("'{}' must be a mapping", where));
         for (const auto& kv : map) {
-            // A mapping or list as a key ({[a]: 1}) is the file's fault; as<std::string>() would
-            // throw a YAML exception instead (found by fuzzing).
-            if (!kv.first.IsScalar())
-                fail(kv.first, fmt::format("keys in {} must be plain names", where));
-            const auto key = kv.first.as<std::string>();
+            const std::string key = this->key(kv.first, where);
             bool ok = false;
             for (auto a : allowed)
                 ok = ok || key == a;
@@ -48,6 +45,14 @@ class Reader {
                                            fmt::join(allowed, ", ")));
             }
         }
+    }
+
+    // A mapping key. A mapping or list as a key ({[a]: 1}) is the file's fault; as<std::string>()
+    // would throw a YAML exception instead (found by fuzzing).
+    std::string key(const YAML::Node& node, std::string_view where) const {
+        if (!node.IsScalar())
+            fail(node, fmt::format("keys in {} must be plain names", where));
+        return node.Scalar();
     }
 
     std::string string(const YAML::Node& node, std::string_view key) const {
@@ -97,7 +102,7 @@ class Reader {
         if (node.IsScalar()) {
             // Shorthand: a file relative to the project, else a preset name.
             const auto as_file = file(node, "fcb");
-            if (std::filesystem::exists(as_file))
+            if (path_exists(as_file))
                 return FcbSpec{std::nullopt, as_file, {}};
             return FcbSpec{node.as<std::string>(), std::nullopt, {}};
         }
@@ -113,8 +118,8 @@ class Reader {
             if (!fields.IsMap())
                 fail(fields, "'fcb.fields' must map field names to values");
             for (const auto& kv : fields) {
-                spec.fields.emplace_back(kv.first.as<std::string>(),
-                                         number(kv.second, kv.first.as<std::string>()));
+                const std::string name = key(kv.first, "'fcb.fields'");
+                spec.fields.emplace_back(name, number(kv.second, name));
             }
         }
         return spec;

@@ -24,7 +24,7 @@ nlohmann::json read_json(const std::filesystem::path& file) {
 
 std::optional<std::string> stored_device(const std::filesystem::path& dir) {
     const auto file = dir / "state.json";
-    if (!std::filesystem::exists(file))
+    if (!path_exists(file))
         return std::nullopt;
     const auto doc = read_json(file);
     if (!doc.contains("device") || !doc["device"].is_string())
@@ -34,7 +34,7 @@ std::optional<std::string> stored_device(const std::filesystem::path& dir) {
 
 bool load_state(Chip& chip, const std::filesystem::path& dir) {
     const auto file = dir / "state.json";
-    if (!std::filesystem::exists(file))
+    if (!path_exists(file))
         return false;
     const auto doc = read_json(file);
     const std::string device = doc.value("device", "");
@@ -60,7 +60,7 @@ bool load_state(Chip& chip, const std::filesystem::path& dir) {
     }
     chip.flash().erase_all();
     const auto flash_file = dir / "flash.bin";
-    if (std::filesystem::exists(flash_file)) {
+    if (path_exists(flash_file)) {
         const Bytes data = read_file(flash_file);
         if (data.size() % (4 + kBlock) != 0)
             throw Error(ErrorCode::BadInput,

@@ -40,9 +40,20 @@ class TempFile {
 
 }  // namespace
 
+bool path_exists(const std::filesystem::path& path) noexcept {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+bool is_file(const std::filesystem::path& path) noexcept {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec);
+}
+
 Bytes read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in || std::filesystem::is_directory(path)) {
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec)) {
         throw Error(ErrorCode::BadInput, fmt::format("{}: cannot open: {}", path.string(),
                                                      errno ? errno_text() : "unreadable"));
     }

@@ -8,25 +8,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace rtprov;
-    if (size == 0)
-        return 0;
-    const std::uint8_t which = data[0] % 4;
-    const ByteView in = fuzz::bytes_of(data + 1, size - 1);
-    fuzz::expect_parse_or_reject([&] {
-        switch (which) {
-            case 0:
-                (void)boot::parse_boot_image(in, "fuzz.bin");
-                break;
-            case 1:
-                (void)boot::parse_ivt(in, "fuzz.bin");
-                break;
-            case 2:
-                (void)boot::parse_boot_data(in, "fuzz.bin");
-                break;
-            default:
-                (void)bee::parse_prdb(in, "fuzz.bin");
-                break;
-        }
-    });
+    fuzz::parse_with_one_of(
+        data, size, [](ByteView in) { (void)boot::parse_boot_image(in, "fuzz.bin"); },
+        [](ByteView in) { (void)boot::parse_ivt(in, "fuzz.bin"); },
+        [](ByteView in) { (void)boot::parse_boot_data(in, "fuzz.bin"); },
+        [](ByteView in) { (void)bee::parse_prdb(in, "fuzz.bin"); });
     return 0;
 }

@@ -25,6 +25,10 @@ inline std::string_view text_of(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
+inline std::string_view text_of(ByteView in) {
+    return text_of(in.data(), in.size());
+}
+
 // Runs `parse`, accepting a rejection with a user-facing error.
 template <class F>
 void expect_parse_or_reject(F&& parse) {
@@ -36,6 +40,21 @@ void expect_parse_or_reject(F&& parse) {
             std::abort();
         }
     }
+}
+
+// For a target that feeds several parsers: the input's first byte picks one of `parsers` (modulo
+// their number, so every byte value is a valid choice and saved findings keep their parser), the
+// rest is that parser's input, run as expect_parse_or_reject runs it. Each parser takes a ByteView.
+template <class... Parsers>
+void parse_with_one_of(const std::uint8_t* data, std::size_t size, Parsers&&... parsers) {
+    if (size == 0)
+        return;
+    const std::size_t which = data[0] % sizeof...(Parsers);
+    const ByteView in = bytes_of(data + 1, size - 1);
+    expect_parse_or_reject([&] {
+        std::size_t index = 0;
+        ((index++ == which ? (void)parsers(in) : (void)0), ...);
+    });
 }
 
 // Aborts with `what` when `ok` is false (an invariant of a successful parse broke).

@@ -7,22 +7,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace rtprov;
-    if (size == 0)
-        return 0;
-    const std::uint8_t which = data[0] % 3;
-    const ByteView in = fuzz::bytes_of(data + 1, size - 1);
-    fuzz::expect_parse_or_reject([&] {
-        switch (which) {
-            case 0:
-                (void)hab::parse_csf(in);
-                break;
-            case 1:
-                (void)hab::parse_srk_table(in);
-                break;
-            default:
-                (void)hab::parse_certificate(in, "fuzz.pem");
-                break;
-        }
-    });
+    fuzz::parse_with_one_of(
+        data, size, [](ByteView in) { (void)hab::parse_csf(in); },
+        [](ByteView in) { (void)hab::parse_srk_table(in); },
+        [](ByteView in) { (void)hab::parse_certificate(in, "fuzz.pem"); });
     return 0;
 }

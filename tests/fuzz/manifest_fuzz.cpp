@@ -8,22 +8,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace rtprov;
-    if (size == 0)
-        return 0;
-    const std::uint8_t which = data[0] % 3;
-    const std::string_view text = fuzz::text_of(data + 1, size - 1);
-    fuzz::expect_parse_or_reject([&] {
-        switch (which) {
-            case 0:
-                (void)pkg::parse_manifest(text, RTPROV_VERSION);
-                break;
-            case 1:
-                (void)pkg::parse_signature(text);
-                break;
-            default:
-                (void)write::parse_board_csv(text, "fuzz.csv");
-                break;
-        }
-    });
+    fuzz::parse_with_one_of(
+        data, size,
+        [](ByteView in) { (void)pkg::parse_manifest(fuzz::text_of(in), RTPROV_VERSION); },
+        [](ByteView in) { (void)pkg::parse_signature(fuzz::text_of(in)); },
+        [](ByteView in) { (void)write::parse_board_csv(fuzz::text_of(in), "fuzz.csv"); });
     return 0;
 }

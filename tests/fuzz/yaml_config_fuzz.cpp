@@ -8,22 +8,16 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace rtprov;
-    if (size == 0)
-        return 0;
-    const std::uint8_t which = data[0] % 3;
-    const std::string_view text = fuzz::text_of(data + 1, size - 1);
-    fuzz::expect_parse_or_reject([&] {
-        switch (which) {
-            case 0:
-                (void)convert::parse_spsdk_config(text, "/nonexistent/fuzz.yaml");
-                break;
-            case 1:
-                (void)project::parse_project(text, "/nonexistent/project.yaml");
-                break;
-            default:
-                (void)project::parse_sb_commands(text, "/nonexistent/sb.yaml", 0);
-                break;
-        }
-    });
+    fuzz::parse_with_one_of(
+        data, size,
+        [](ByteView in) {
+            (void)convert::parse_spsdk_config(fuzz::text_of(in), "/nonexistent/fuzz.yaml");
+        },
+        [](ByteView in) {
+            (void)project::parse_project(fuzz::text_of(in), "/nonexistent/project.yaml");
+        },
+        [](ByteView in) {
+            (void)project::parse_sb_commands(fuzz::text_of(in), "/nonexistent/sb.yaml", 0);
+        });
     return 0;
 }

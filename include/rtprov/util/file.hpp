@@ -9,6 +9,12 @@
 
 namespace rtprov {
 
+// Whether `path` names something that exists / a regular file (symlinks followed). Never throw:
+// a name the system cannot look up (too long, a part of it not a folder, no permission) counts as
+// absent, and reading it reports why. Use these, not std::filesystem's throwing forms.
+bool path_exists(const std::filesystem::path& path) noexcept;
+bool is_file(const std::filesystem::path& path) noexcept;
+
 // Reads a whole file. Throws Error(BadInput) naming the path when it is missing or unreadable.
 Bytes read_file(const std::filesystem::path& path);
 
