@@ -128,7 +128,8 @@ class BuildCommand : public Command {
 
     project::BuildSpec from_project() {
         if (!spec_.device.empty() || !app_file_.empty() || !boot_device_.empty() ||
-            !app_address_.empty() || !dcd_.empty() || !fcb_.empty()) {
+            !app_format_.empty() || !app_address_.empty() || !entry_.empty() || !dcd_.empty() ||
+            !fcb_.empty()) {
             throw Error(ErrorCode::Usage,
                         "give the build settings either in the project file (-c) or as options, "
                         "not both (only -o, --no-padding, --fcb-field and --bee combine with -c)");

@@ -37,10 +37,14 @@ class KeysCommand : public Command {
                        "File whose first line encrypts the private keys (else env "
                        "RTPROV_KEY_PASSWORD; required)");
         app.add_option("--device", device_, "Part name: show the SRK fuses' OTP indexes");
+        app.add_flag("--force", force_,
+                     "Replace the files of an existing PKI in the output folder (refused "
+                     "without it)");
         app.footer(
             "Writes keys/{CA1,SRKn,CSFn_1,IMGn_1}_sha256_<size>_65537_v3_{ca,usr}_key.pem\n"
             "(encrypted PKCS#8), crts/*_crt.pem + .der, srk/SRK_table.bin and srk/SRK_fuses.bin,\n"
             "then prints the eight SRK fuse words (SRK0..SRK7) to burn.\n"
+            "An existing PKI in the folder is never replaced without --force.\n"
             "Examples:\n"
             "  rtprov keys -o pki --password-file pass.txt\n"
             "  rtprov keys -o pki --srk-count 1 --key-size 4096 --device rt1060 --json\n"
@@ -49,6 +53,9 @@ class KeysCommand : public Command {
     }
 
     int run(Output& out) override {
+        // Every input is checked before the first file is written.
+        const device::Device* dev = device_.empty() ? nullptr : &device::find_device(device_);
+        const std::filesystem::path dir(out_dir_);
         Bytes table;
         nlohmann::json doc = {{"out", out_dir_}};
         if (!certs_.empty()) {
@@ -57,6 +64,7 @@ class KeysCommand : public Command {
                 ders.push_back(hab::load_certificate(path).der);
             table = hab::build_srk_table(ders);
             const hab::SrkHash hash = hab::srk_fuse_hash(table);
+            refuse_to_replace({dir / "SRK_table.bin", dir / "SRK_fuses.bin"});
             std::error_code ec;
             std::filesystem::create_directories(out_dir_, ec);
             write_file_atomic(std::filesystem::path(out_dir_) / "SRK_table.bin", table);
@@ -66,6 +74,10 @@ class KeysCommand : public Command {
         } else {
             options_.password = password();
             const hab::GeneratedPki pki = hab::generate_pki(options_);
+            std::vector<std::filesystem::path> paths;
+            for (const hab::PkiFile& f : pki.files)
+                paths.push_back(dir / f.path);
+            refuse_to_replace(paths);
             hab::write_pki(pki, out_dir_);
             table = pki.srk_table;
             out.text("wrote {} files under {} ({} SRKs, RSA-{})", pki.files.size(), out_dir_,
@@ -74,7 +86,7 @@ class KeysCommand : public Command {
             for (const auto& f : pki.files)
                 doc["files"].push_back(f.path);
         }
-        print_fuses(out, hab::srk_fuse_hash(table), doc);
+        print_fuses(out, dev, hab::srk_fuse_hash(table), doc);
         out.result(doc);
         return 0;
     }
@@ -90,8 +102,25 @@ class KeysCommand : public Command {
                     "private keys");
     }
 
-    void print_fuses(Output& out, const hab::SrkHash& hash, nlohmann::json& doc) const {
-        const device::Device* dev = device_.empty() ? nullptr : &device::find_device(device_);
+    // A new PKI over an old one would lose keys whose SRK hash may already be burned into
+    // boards, so existing files are replaced only with --force.
+    void refuse_to_replace(const std::vector<std::filesystem::path>& paths) const {
+        if (force_)
+            return;
+        for (const std::filesystem::path& path : paths) {
+            std::error_code ec;
+            if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+                throw Error(ErrorCode::Usage,
+                            fmt::format("keys: {} already exists; boards fused with that PKI's "
+                                        "SRK hash need its keys. Choose another -o folder, or "
+                                        "give --force to replace it",
+                                        path.string()));
+            }
+        }
+    }
+
+    void print_fuses(Output& out, const device::Device* dev, const hab::SrkHash& hash,
+                     nlohmann::json& doc) const {
         const hab::SrkFuseWords words = hab::srk_fuse_words(hash);
         out.text("SRK hash: {}", hab::hash_hex(hash));
         doc["srk_hash"] = hab::hash_hex(hash);
@@ -114,6 +143,7 @@ class KeysCommand : public Command {
     hab::PkiOptions options_;
     std::string out_dir_, password_file_, device_;
     std::vector<std::string> certs_;
+    bool force_ = false;
 };
 
 }  // namespace

@@ -14,15 +14,11 @@
 
 namespace {
 
-int report(const rtprov::Error& e, bool json) {
+int report(const rtprov::Error& e, rtprov::cli::Output& out) {
     fmt::print(stderr, "rtprov: error: {}\n", e.what());
-    if (json) {
-        nlohmann::json doc = {{"error",
-                               {{"code", rtprov::error_code_name(e.code())},
-                                {"message", e.what()},
-                                {"exit_code", rtprov::exit_code(e.code())}}}};
-        fmt::print("{}\n", doc.dump(2));
-    }
+    out.fail({{"code", rtprov::error_code_name(e.code())},
+              {"message", e.what()},
+              {"exit_code", rtprov::exit_code(e.code())}});
     return rtprov::exit_code(e.code());
 }
 
@@ -62,13 +58,16 @@ int main(int argc, char** argv) {
     rtprov::cli::Output out(json, quiet ? -1 : verbose);
     try {
         for (auto& [sub, cmd] : commands) {
-            if (sub->parsed())
-                return cmd->run(out);
+            if (sub->parsed()) {
+                const int status = cmd->run(out);
+                out.finish();
+                return status;
+            }
         }
         return rtprov::exit_code(rtprov::ErrorCode::Usage);
     } catch (const rtprov::Error& e) {
-        return report(e, json);
+        return report(e, out);
     } catch (const std::exception& e) {
-        return report(rtprov::Error(rtprov::ErrorCode::Internal, e.what()), json);
+        return report(rtprov::Error(rtprov::ErrorCode::Internal, e.what()), out);
     }
 }

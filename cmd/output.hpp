@@ -3,6 +3,7 @@
 // diagnostics to stderr, filtered by -q / -v. The library never prints; commands print through
 // this.
 
+#include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -18,10 +19,11 @@ class Output {
     bool quiet() const { return verbosity_ < 0; }
     bool verbose() const { return verbosity_ > 0; }
 
-    // A result line for humans (suppressed with --json, where the JSON document is the result).
+    // A result line for humans (suppressed with --json, where the JSON document is the result,
+    // and with -q).
     template <typename... Args>
     void text(fmt::format_string<Args...> f, Args&&... args) {
-        if (!json_)
+        if (!json_ && !quiet())
             fmt::print("{}\n", fmt::format(f, std::forward<Args>(args)...));
     }
     // A progress or detail line on stderr, shown with -v only.
@@ -32,12 +34,20 @@ class Output {
     }
     // A warning on stderr ("rtprov: warning: ..."), hidden with -q.
     void warning(std::string_view message);
-    // The single JSON result document (only with --json).
-    void result(const nlohmann::json& doc);
+    // Sets the JSON result document (printed only with --json, -q or not). It is kept until the
+    // command ends: finish() prints it, or a failure prints it with an "error" member added, so
+    // stdout holds exactly one JSON document either way.
+    void result(const nlohmann::json& doc) { result_ = doc; }
+    // The command returned: prints the result document (with --json).
+    void finish();
+    // The command failed with `error` (an {"code", "message", "exit_code"} object): prints the
+    // result document so far with it as its "error" member (with --json).
+    void fail(const nlohmann::json& error);
 
   private:
     bool json_;
     int verbosity_;
+    std::optional<nlohmann::json> result_;
 };
 
 }  // namespace rtprov::cli

@@ -113,7 +113,8 @@ class SignCommand : public Command {
         app.add_option("--set-engine", set_engine_,
                        "Add Set Engine (default engine for SHA-256) with this engine");
         app.add_option("--unlock", unlock_,
-                       "Add Unlock: ENGINE[:FEATURES] (e.g. snvs:0x3, caam:0x2); repeatable");
+                       "Add Unlock: ENGINE[:FEATURES[:UID]] (e.g. snvs:0x3, caam:0x2, "
+                       "ocotp:0x8:0x0123456789ABCDEF); repeatable");
         app.add_option("--image-address", image_address_,
                        "Relocate the image (boot data start) to this address");
         app.add_flag("--encrypt", encrypt_, "HAB-encrypt the application (AES-CCM with --dek)");
@@ -221,8 +222,16 @@ class SignCommand : public Command {
         if (!signature_time_.empty())
             s.signature_time = hab::parse_signature_time(signature_time_);
         s.padding = !no_padding_;
-        if (!csf_version_.empty())
-            s.csf_version = static_cast<std::uint8_t>(parse_u32(csf_version_, "--csf-version"));
+        if (!csf_version_.empty()) {
+            const std::uint32_t v = parse_u32(csf_version_, "--csf-version");
+            if (!hab::is_hab4_csf_version(v)) {
+                throw Error(ErrorCode::Usage,
+                            fmt::format("--csf-version {}: a HAB4 CSF header version is 0x40 .. "
+                                        "0x4F (4.0 .. 4.15)",
+                                        csf_version_));
+            }
+            s.csf_version = static_cast<std::uint8_t>(v);
+        }
         if (!engine_.empty())
             s.engine = parse_engine(engine_, "--engine");
         s.engine_config = engine_config_;
@@ -231,10 +240,24 @@ class SignCommand : public Command {
                                           parse_engine(set_engine_, "--set-engine"), 0};
         for (const auto& arg : unlock_) {
             const auto colon = arg.find(':');
+            const auto uid_colon =
+                colon == std::string::npos ? std::string::npos : arg.find(':', colon + 1);
             hab::Unlock u;
             u.engine = parse_engine(arg.substr(0, colon), "--unlock");
             if (colon != std::string::npos)
-                u.features = parse_u32(arg.substr(colon + 1), "--unlock");
+                u.features = parse_u32(arg.substr(colon + 1, uid_colon - colon - 1), "--unlock");
+            if (uid_colon != std::string::npos) {
+                const auto uid = parse_uint(arg.substr(uid_colon + 1));
+                if (!uid)
+                    throw Error(ErrorCode::Usage,
+                                fmt::format("--unlock {}: the UID is not a 64-bit number", arg));
+                if (!hab::set_unlock_uid(u, *uid)) {
+                    throw Error(ErrorCode::Usage,
+                                fmt::format("--unlock {}: only an ocotp unlock of field return "
+                                            "(0x1), SCS (0x4) or JTAG (0x8) carries a UID",
+                                            arg));
+                }
+            }
             s.unlocks.push_back(u);
         }
         if (!image_address_.empty())
@@ -245,8 +268,7 @@ class SignCommand : public Command {
             hab::EncryptSettings e;
             e.dek = read_file(dek_);
             if (!nonce_.empty()) {
-                e.nonce = std::filesystem::exists(nonce_) ? read_file(nonce_)
-                                                          : parse_hex(nonce_, "--nonce");
+                e.nonce = path_exists(nonce_) ? read_file(nonce_) : parse_hex(nonce_, "--nonce");
             }
             s.encrypt = e;
         } else if (!dek_.empty() || !nonce_.empty()) {

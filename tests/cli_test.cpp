@@ -59,6 +59,31 @@ TEST(Cli, BuildWithoutAppIsAUsageError) {
               "`rtprov build --help`\n");
 }
 
+// Options that a project file also sets are refused with -c rather than silently ignored.
+TEST(Cli, BuildWithProjectRefusesEveryBuildSettingOption) {
+    TempDir t;
+    const std::string project = (kSource / "examples/rt1020-evk/project.yaml").string();
+    for (const std::string option :
+         {"--entry 0x60002001", "--app-format srec", "--app-address 0x60002000", "--boot-device sd",
+          "--device mimxrt1050", "--fcb rt1020-evk"}) {
+        auto r = rtprov("build -c " + project + " " + option + " -o " + (t / "out.bin").string());
+        EXPECT_EQ(r.exit_code, 1) << option;
+        EXPECT_NE(r.err.find("not both"), std::string::npos) << option << ": " << r.err;
+    }
+    EXPECT_FALSE(std::filesystem::exists(t / "out.bin"));
+}
+
+// A CSF version that does not fit the one header byte is refused, not cut to 0x42.
+TEST(Cli, SignRefusesACsfVersionOutsideHab4) {
+    auto r = rtprov(
+        "sign --image x.bin --srk-table t.bin --csf-key a --csf-cert b --img-key c "
+        "--img-cert d --csf-version 0x142 -o /dev/null");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("--csf-version 0x142: a HAB4 CSF header version is 0x40 .. 0x4F"),
+              std::string::npos)
+        << r.err;
+}
+
 TEST(Cli, MissingInputIsBadInputAndNamesTheFile) {
     TempDir t;
     auto r = rtprov("build --device mimxrt1020 --app " + (t / "nope.bin").string() +
@@ -78,12 +103,61 @@ TEST(Cli, UnwritableOutputFailsWithoutLeavingFiles) {
     EXPECT_TRUE(std::filesystem::is_empty(t.path()));
 }
 
+// A second `keys` into the same folder must not silently replace keys whose SRK hash may already
+// be burned into boards; --force does, and a bad --device stops before any file is written.
+TEST(Cli, KeysNeverReplacesAnExistingPkiWithoutForce) {
+    TempDir t;
+    write_file_atomic(t / "pass.txt", std::string_view("test password\n"));
+    const std::string keys = "keys --srk-count 1 --password-file " + (t / "pass.txt").string();
+    const auto fuses = t / "pki" / "srk" / "SRK_fuses.bin";
+    ASSERT_EQ(rtprov(keys + " -o " + (t / "pki").string()).exit_code, 0);
+    const Bytes first = read_file(fuses);
+
+    auto again = rtprov(keys + " -o " + (t / "pki").string());
+    EXPECT_EQ(again.exit_code, 1) << again.err;
+    EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+    EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
+    EXPECT_EQ(read_file(fuses), first);
+
+    const std::string cert = (t / "pki" / "crts" / "SRK1_sha256_2048_65537_v3_ca_crt.pem").string();
+    auto table = rtprov("keys --from-certs " + cert + " -o " + (t / "pki" / "srk").string());
+    EXPECT_EQ(table.exit_code, 1) << table.err;
+    EXPECT_NE(table.err.find("SRK_table.bin already exists"), std::string::npos) << table.err;
+
+    ASSERT_EQ(rtprov(keys + " --force -o " + (t / "pki").string()).exit_code, 0);
+    EXPECT_NE(read_file(fuses), first);  // a new PKI: new random keys, another hash
+
+    auto bad_device = rtprov(keys + " --device nosuch -o " + (t / "other").string());
+    EXPECT_EQ(bad_device.exit_code, 1) << bad_device.err;
+    EXPECT_FALSE(std::filesystem::exists(t / "other"));
+}
+
 TEST(Cli, JsonErrorsAreMachineReadable) {
     auto r = rtprov("devices nosuchpart --json");
     EXPECT_EQ(r.exit_code, 1);
     auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["error"]["code"], "usage");
     EXPECT_EQ(doc["error"]["exit_code"], 1);
+}
+
+// -q leaves stdout empty on success; a failure with --json is still one JSON document, holding
+// what the command found (verify's checks) and the error.
+TEST(Cli, QuietPrintsNothingAndAFailedVerifyIsOneJsonDocument) {
+    TempDir t;
+    const std::string image = (t / "app.bin").string();
+    auto quiet = rtprov("-q build -c " + (kSource / "examples/rt1020-evk/project.yaml").string() +
+                        " -o " + image);
+    ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+    EXPECT_EQ(quiet.out, "");
+
+    auto r = rtprov("verify " + image + " --json");
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    nlohmann::json doc;
+    ASSERT_NO_THROW(doc = nlohmann::json::parse(r.out)) << r.out;  // throws on a second document
+    EXPECT_EQ(doc["ok"], false);
+    EXPECT_FALSE(doc["checks"].empty());
+    EXPECT_EQ(doc["error"]["code"], "verification");
+    EXPECT_EQ(doc["error"]["exit_code"], 4);
 }
 
 // build -> info --json: what info reads back equals what build was asked for and reported.

@@ -57,6 +57,32 @@ TEST(Convert, SectionsBecomeTheHabSection) {
     EXPECT_EQ(h.unlocks[0].features, 0x8u | 0x2u);
 }
 
+// Unlock_UID as SPSDK reads it: bytes most significant first (text or a YAML list) or one number;
+// kept, big-endian, only where the command carries a UID (OCOTP JTAG here, not SNVS).
+TEST(Convert, UnlockUidInEveryFormSpsdkTakes) {
+    const Bytes want = {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF};
+    for (const std::string uid : {"'0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF'",
+                                  "[1, 0x23, 0x45, 0x67, 0x89, 0xAB, "
+                                  "0xCD, 0xEF]",
+                                  "'0x0123456789ABCDEF'", "0x0123456789abcdef"}) {
+        const project::HabSpec h = detail::hab_from_sections(parse_spsdk_config(
+            replace(
+                kSigned, "Unlock_Features: 'JTAG, SRK REVOKE'}",
+                "Unlock_Features: [JTAG], Unlock_UID: " + uid +
+                    "}\n"
+                    "  - Unlock: {Unlock_Engine: SNVS, Unlock_Features: LP SWR, Unlock_UID: 7}"),
+            "/c/c.yaml"));
+        ASSERT_EQ(h.unlocks.size(), 2u) << uid;
+        EXPECT_EQ(h.unlocks[0].uid, want) << uid;
+        EXPECT_TRUE(h.unlocks[1].uid.empty()) << uid;
+    }
+    EXPECT_EQ(sections_error_of(replace(kSigned, "SRK REVOKE'}",
+                                        "SRK REVOKE', Unlock_UID: '1,2,3,4,5,6,7,8,9'}")),
+              "/cfg/c.yaml:12:73: 'Unlock_UID': '1,2,3,4,5,6,7,8,9' is longer than 8 bytes");
+    EXPECT_EQ(sections_error_of(replace(kSigned, "SRK REVOKE'}", "SRK REVOKE', Unlock_UID: 'x'}")),
+              "/cfg/c.yaml:12:73: 'Unlock_UID': 'x' is not a number");
+}
+
 TEST(Convert, SectionErrorsNameTheEntry) {
     EXPECT_EQ(sections_error_of(replace(kSigned, "InstallSRK_SourceIndex", "InstallSRK_Index")),
               "/cfg/c.yaml:5:50: unknown key 'InstallSRK_Index' in section InstallSRK; known "

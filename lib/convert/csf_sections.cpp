@@ -1,6 +1,8 @@
 #include "csf_sections.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 
@@ -16,6 +18,29 @@ namespace {
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
     throw Error(ErrorCode::BadInput, fmt::format("{}: {}", where, what));
+}
+
+// SPSDK's Unlock_UID: numbers separated by commas, folded a byte apart, most significant first
+// ("0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF", or one 64-bit number "0x0123456789ABCDEF").
+std::uint64_t unlock_uid(const VendorEntry& e) {
+    std::uint64_t uid = 0;
+    std::string_view rest = e.value;
+    if (rest.find_first_not_of(" ,") == std::string_view::npos)
+        fail(e.where, fmt::format("'{}' is empty", e.key));
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
+        item.remove_prefix(std::min(item.find_first_not_of(' '), item.size()));
+        item.remove_suffix(item.size() - std::min(item.find_last_not_of(' ') + 1, item.size()));
+        const auto v = parse_uint(item);
+        if (!v)
+            fail(e.where, fmt::format("'{}': '{}' is not a number", e.key, item));
+        if (uid > (UINT64_MAX >> 8))
+            fail(e.where, fmt::format("'{}': '{}' is longer than 8 bytes", e.key, e.value));
+        uid = (uid << 8) | *v;
+    }
+    return uid;
 }
 
 std::string lower(std::string_view s) {
@@ -271,7 +296,7 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
                 h.encrypt->nonce = hex;
             }
         } else if (sec.name == "Unlock") {
-            const Section s(sec, {"Unlock_Engine", "Unlock_Features"});
+            const Section s(sec, {"Unlock_Engine", "Unlock_Features", "Unlock_UID"});
             hab::Unlock u;
             u.engine = s.engine(s.need("Unlock_Engine"));
             if (const auto* e = s.find("Unlock_Features")) {
@@ -292,6 +317,8 @@ project::HabSpec hab_from_sections(const VendorConfig& config) {
                     u.features |= *bit;
                 }
             }
+            if (const auto* e = s.find("Unlock_UID"))
+                hab::set_unlock_uid(u, unlock_uid(*e));  // ignored unless needed, as in SPSDK
             h.unlocks.push_back(u);
         } else {
             fail(sec.where, fmt::format("section {} is not supported by rtprov convert; supported: "

@@ -35,6 +35,15 @@ bool unlock_needs_uid(Engine engine, std::uint32_t features) {
     return engine == Engine::Ocotp && (features & 0xDu) != 0;
 }
 
+bool set_unlock_uid(Unlock& unlock, std::uint64_t uid) {
+    unlock.uid.clear();
+    if (!unlock_needs_uid(unlock.engine, unlock.features))
+        return false;
+    append_be32(unlock.uid, static_cast<std::uint32_t>(uid >> 32));
+    append_be32(unlock.uid, static_cast<std::uint32_t>(uid));
+    return true;
+}
+
 std::size_t command_size(const Command& command) {
     return std::visit(Overloaded{
                           [](const InstallKey& c) { return 12 + c.certificate_hash.size(); },

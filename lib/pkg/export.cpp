@@ -177,6 +177,16 @@ ExportedPackage export_package(const ExportOptions& options) {
     const std::filesystem::path project_file =
         std::filesystem::absolute(options.project).lexically_normal();
     const project::BuildSpec spec = project::load_project(project_file);
+    if (spec.bee) {
+        // A package that wrote the encrypted image without the BEE fuses would make boards that
+        // never boot, and a user key burned from the package would put a secret in it.
+        throw Error(ErrorCode::Usage,
+                    fmt::format("{}: bee: encrypted XIP is not packaged: the factory would also "
+                                "need the BEE fuses (SW_GP2 key words, BEE_KEYn_SEL, "
+                                "ENCRYPTED_XIP), and packages never carry keys. Package the "
+                                "project without bee:, or provision BEE outside the package",
+                                project_file.string()));
+    }
     std::vector<Input> inputs = public_inputs(spec, project_file);
     name_inputs(inputs, project_file.parent_path());
     for (auto& in : inputs)

@@ -56,6 +56,27 @@ TEST(Package, ExportIsByteIdenticalAcrossFoldersAndRuns) {
     EXPECT_EQ(export_package(dated).zip, export_package(dated).zip);
 }
 
+// A bee: project is refused by name: packaging the encrypted image without the BEE fuses made
+// boards that never boot (and failed later with "no IVT found" in the encrypted image).
+TEST(Package, ExportRefusesABeeProject) {
+    test::TempDir t;
+    const std::filesystem::path project = copy_example(t / "bee");
+    std::string yaml = read_text_file(project);
+    yaml +=
+        "bee:\n  regions:\n    - key: 0123456789abcdeffedcba9876543210\n"
+        "      protect:\n        - {start: 0x60001000, length: 0x2000}\n";
+    write_file_atomic(project, yaml);
+    try {
+        (void)export_package(options_for(project));
+        ADD_FAILURE() << "a bee: project was packaged";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Usage);
+        EXPECT_NE(std::string(e.what()).find("bee: encrypted XIP is not packaged"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(Package, ImportGivesTheBuiltImageByteForByte) {
     test::TempDir t;
     const auto project = copy_example(t.path());

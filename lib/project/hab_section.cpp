@@ -47,25 +47,31 @@ hab::SetEngine set_engine(const Reader& r, const YAML::Node& node) {
 }
 
 hab::Unlock unlock(const Reader& r, const YAML::Node& node) {
-    r.expect_keys(node, "hab.unlock", {"engine", "features"});
+    r.expect_keys(node, "hab.unlock", {"engine", "features", "uid"});
     hab::Unlock u;
     if (!node["engine"])
         r.fail(node, "'hab.unlock.engine' is missing");
     u.engine = engine(r, node["engine"], "hab.unlock.engine");
-    const YAML::Node features = node["features"];
-    if (!features)
-        return u;
-    if (!features.IsSequence())
-        r.fail(features, "'hab.unlock.features' must be a list, e.g. [zmk-write]");
-    for (const auto& f : features) {
-        const auto bit = parse_unlock_feature(u.engine, r.string(f, "hab.unlock.features"));
-        if (!bit) {
-            r.fail(f,
-                   fmt::format("'hab.unlock.features': unknown feature '{}' of engine {}; "
-                               "use {}",
-                               f.Scalar(), engine_name(u.engine), unlock_feature_list(u.engine)));
+    if (const YAML::Node features = node["features"]) {
+        if (!features.IsSequence())
+            r.fail(features, "'hab.unlock.features' must be a list, e.g. [zmk-write]");
+        for (const auto& f : features) {
+            const auto bit = parse_unlock_feature(u.engine, r.string(f, "hab.unlock.features"));
+            if (!bit) {
+                r.fail(f, fmt::format("'hab.unlock.features': unknown feature '{}' of engine {}; "
+                                      "use {}",
+                                      f.Scalar(), engine_name(u.engine),
+                                      unlock_feature_list(u.engine)));
+            }
+            u.features |= *bit;
         }
-        u.features |= *bit;
+    }
+    if (const YAML::Node uid = node["uid"]) {
+        if (!hab::set_unlock_uid(u, r.number(uid, "hab.unlock.uid"))) {
+            r.fail(uid,
+                   "'hab.unlock.uid': only an ocotp unlock of field-return, scs or jtag "
+                   "carries the part's UID");
+        }
     }
     return u;
 }
@@ -122,8 +128,16 @@ HabSpec parse_hab_section(const Reader& r, const YAML::Node& node) {
             r.fail(t, e.message());
         }
     }
-    if (node["csf_version"])
-        h.csf_version = u8(r, node["csf_version"], "hab.csf_version");
+    if (node["csf_version"]) {
+        const std::uint64_t v = r.number(node["csf_version"], "hab.csf_version");
+        if (!hab::is_hab4_csf_version(v)) {
+            r.fail(node["csf_version"],
+                   fmt::format("'hab.csf_version': 0x{:X} is not a HAB4 CSF header version "
+                               "(0x40 .. 0x4F)",
+                               v));
+        }
+        h.csf_version = static_cast<std::uint8_t>(v);
+    }
     if (node["engine"])
         h.engine = engine(r, node["engine"], "hab.engine");
     if (node["engine_config"])

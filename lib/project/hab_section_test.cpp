@@ -59,6 +59,23 @@ TEST(HabSection, ReadsEverySettingAndAnchorsPaths) {
     EXPECT_EQ(h.encrypt->nonce, "0x0102030405060708090a0b0c0d");
 }
 
+TEST(HabSection, AnOcotpUnlockCarriesTheGivenUidBigEndian) {
+    const std::string keys =
+        "hab:\n  srk_table: t\n  csf_key: a\n  csf_cert: b\n  img_key: c\n  img_cert: d\n";
+    const BuildSpec s = parse_project(
+        std::string(kBase) + keys +
+            "  unlock:\n    - {engine: ocotp, features: [jtag], uid: 0x0123456789ABCDEF}\n"
+            "    - {engine: ocotp, features: [scs]}\n",
+        "/p/project.yaml");
+    ASSERT_EQ(s.hab->unlocks.size(), 2u);
+    EXPECT_EQ(s.hab->unlocks[0].uid, (Bytes{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF}));
+    EXPECT_TRUE(s.hab->unlocks[1].uid.empty());  // the signer writes zeros, as SPSDK does
+    // The project writer keeps it: the text parses back to the same UID.
+    const BuildSpec again =
+        parse_project(format_project(s, "/p/project.yaml", ""), "/p/project.yaml");
+    EXPECT_EQ(again.hab->unlocks[0].uid, s.hab->unlocks[0].uid);
+}
+
 TEST(HabSection, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("hab:\n  srk_tabel: t.bin\n"),
               "/p/project.yaml:4:3: unknown key 'srk_tabel' in hab; known keys: srk_table, "
@@ -72,6 +89,13 @@ TEST(HabSection, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("hab:\n  srk_table: t\n  srk_index: 4\n"),
               "/p/project.yaml:5:14: 'hab.srk_index' must be 0, 1, 2 or 3");
     const std::string keys = "  csf_key: a\n  csf_cert: b\n  img_key: c\n  img_cert: d\n";
+    EXPECT_EQ(error_of("hab:\n  srk_table: t\n" + keys +
+                       "  unlock: {engine: snvs, features: [lp-swr], uid: 0x1}\n"),
+              "/p/project.yaml:9:51: 'hab.unlock.uid': only an ocotp unlock of field-return, scs "
+              "or jtag carries the part's UID");
+    EXPECT_EQ(error_of("hab:\n  srk_table: t\n" + keys + "  csf_version: 0x142\n"),
+              "/p/project.yaml:9:16: 'hab.csf_version': 0x142 is not a HAB4 CSF header version "
+              "(0x40 .. 0x4F)");
     EXPECT_EQ(error_of("hab:\n  srk_table: t\n" + keys + "  engine: gpu\n"),
               "/p/project.yaml:9:11: 'hab.engine': unknown engine 'gpu'; use any, scc, rtic, "
               "sahara, csu, srtc, dcp, caam, snvs, ocotp, dtcp, hdcp, rom, sw");

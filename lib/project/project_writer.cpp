@@ -87,6 +87,9 @@ void write_hab(std::ostringstream& o, const HabSpec& h, const std::filesystem::p
         o << (list ? "      features: [" : "    features: [")
           << fmt::format("{}", fmt::join(unlock_feature_names(u.engine, u.features), ", "))
           << "]\n";
+        if (u.uid.size() == 8)
+            o << (list ? "      uid: " : "    uid: ")
+              << fmt::format("0x{:016X}", load_be64(u.uid.data())) << "\n";
     }
     if (h.encrypt) {
         o << "  encrypt:\n";

@@ -17,7 +17,11 @@ constexpr std::uint8_t kCertificateTag = 0xD7;  // also the SRK table tag
 constexpr std::uint8_t kSignatureTag = 0xD8;
 constexpr std::uint8_t kMacTag = 0xAC;
 
-constexpr std::uint8_t kCsfVersion = 0x42;        // CSF header param of NXP's RT images
+constexpr std::uint8_t kCsfVersion = 0x42;  // CSF header param of NXP's RT images
+// A HAB4 CSF header version: 0x40 .. 0x4F (4.0 .. 4.15); anything else is refused as input.
+constexpr bool is_hab4_csf_version(std::uint64_t v) {
+    return v >= 0x40 && v <= 0x4F;
+}
 constexpr std::uint8_t kDataBlockVersion = 0x42;  // certificate / signature / MAC param
 constexpr std::uint32_t kCsfSize = 0x2000;        // CSF region, zero-padded
 constexpr std::uint32_t kKeyBlobSize = 0x200;     // DEK blob area after the CSF (encryption)
@@ -139,6 +143,11 @@ struct Unlock {
 // Whether an Unlock of these features carries the part's 8-byte UID: OCOTP field return (0x1),
 // SCS (0x4) and JTAG (0x8), as the CST manual and SPSDK's cmd_unlock.py have it.
 bool unlock_needs_uid(Engine engine, std::uint32_t features);
+
+// Sets the UID an Unlock carries (8 bytes, big-endian as SPSDK and CST write it) when its engine
+// and features need one (unlock_needs_uid); otherwise the command has no UID and `uid` is dropped,
+// as SPSDK drops it. Returns whether it was kept.
+bool set_unlock_uid(Unlock& unlock, std::uint64_t uid);
 
 // Set Engine (0xB1 with item 0x03): default engine for an algorithm. Layout per SPSDK cmd_set.py:
 // header param = item (3); then 0, hash algorithm, engine, engine configuration.
