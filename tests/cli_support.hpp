@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <string>
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include "test_support.hpp"
 
 namespace rtprov::test {
@@ -33,6 +36,27 @@ inline const std::filesystem::path kTestStation = [] {
 // Runs `rtprov ARGS` through the shell, capturing stdout, stderr and the exit code.
 inline RunResult rtprov(const std::string& args) {
     return run_command(kRtprov + " " + args);
+}
+
+// The inputs of the write projects of the end-to-end tests, written into `dir`: app.bin, a
+// 40 KiB RT1020 XIP app for 0x60002000 (vector table, then a pattern), and fl.bin, a
+// flashloader stand-in built by `rtprov build` for the serial downloader at 0x20208400.
+inline void write_rt1020_app_and_flashloader(const std::filesystem::path& dir) {
+    Bytes app(40 * 1024);
+    for (std::size_t i = 0; i < app.size(); ++i)
+        app[i] = static_cast<std::uint8_t>((i * 7919) >> 3);
+    store_le32(app.data(), 0x20020000);
+    store_le32(app.data() + 4, 0x60002101);
+    write_bytes(dir / "app.bin", app);
+    Bytes fl(4096, 0);
+    store_le32(fl.data(), 0x20020000);
+    store_le32(fl.data() + 4, 0x20208501);
+    write_bytes(dir / "flapp.bin", fl);
+    const auto r =
+        rtprov(fmt::format("build --device mimxrt1020 --boot-device serial-downloader --app {} "
+                           "--app-address 0x20208400 -o {}",
+                           (dir / "flapp.bin").string(), (dir / "fl.bin").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace rtprov::test

@@ -115,21 +115,7 @@ struct Fixture {
 
     Fixture() {
         const auto d = dir.path();
-        Bytes app(40 * 1024);
-        for (std::size_t i = 0; i < app.size(); ++i)
-            app[i] = static_cast<std::uint8_t>((i * 7919) >> 3);
-        store_le32(app.data(), 0x20020000);
-        store_le32(app.data() + 4, 0x60002101);
-        write_bytes(d / "app.bin", app);
-        Bytes fl(4096, 0);
-        store_le32(fl.data(), 0x20020000);
-        store_le32(fl.data() + 4, 0x20208501);
-        write_bytes(d / "flapp.bin", fl);
-        auto r =
-            rtprov(fmt::format("build --device mimxrt1020 --boot-device serial-downloader --app "
-                               "{} --app-address 0x20208400 -o {}",
-                               (d / "flapp.bin").string(), (d / "fl.bin").string()));
-        EXPECT_EQ(r.exit_code, 0) << r.err;
+        write_rt1020_app_and_flashloader(d);
         const std::string base =
             "version: 1\ndevice: mimxrt1020\nboot_device: flexspi-nor\n"
             "app:\n  file: app.bin\n  address: 0x60002000\nfcb:\n  preset: rt1020-evk\n"
@@ -149,7 +135,8 @@ struct Fixture {
         mac_pkg = d / "mac.zip";
         for (const auto& [yaml, zip] :
              {std::pair{"serial.yaml", pkg}, {"quota.yaml", quota_pkg}, {"mac.yaml", mac_pkg}}) {
-            r = rtprov(fmt::format("export-pkg -c {} -o {}", (d / yaml).string(), zip.string()));
+            const auto r =
+                rtprov(fmt::format("export-pkg -c {} -o {}", (d / yaml).string(), zip.string()));
             EXPECT_EQ(r.exit_code, 0) << r.err;
         }
     }

@@ -193,21 +193,7 @@ struct Fixture {
 
     Fixture() {
         const auto d = dir.path();
-        Bytes app(40 * 1024);
-        for (std::size_t i = 0; i < app.size(); ++i)
-            app[i] = static_cast<std::uint8_t>((i * 7919) >> 3);
-        store_le32(app.data(), 0x20020000);
-        store_le32(app.data() + 4, 0x60002101);
-        write_bytes(d / "app.bin", app);
-        Bytes fl(4096, 0);
-        store_le32(fl.data(), 0x20020000);
-        store_le32(fl.data() + 4, 0x20208501);
-        write_bytes(d / "flapp.bin", fl);
-        auto r =
-            rtprov(fmt::format("build --device mimxrt1020 --boot-device serial-downloader --app "
-                               "{} --app-address 0x20208400 -o {}",
-                               (d / "flapp.bin").string(), (d / "fl.bin").string()));
-        EXPECT_EQ(r.exit_code, 0) << r.err;
+        write_rt1020_app_and_flashloader(d);
         flashloader = d / "fl.bin";
         hab::PkiOptions o;
         o.srk_count = 1;
@@ -230,7 +216,7 @@ struct Fixture {
                        "  signature_time: 2024-01-31T12:00:00Z\n");
         pkg = d / "signed_pkg.zip";
         unsigned_pkg = d / "unsigned_pkg.zip";
-        r = rtprov(
+        auto r = rtprov(
             fmt::format("export-pkg -c {} -o {}", (d / "signed.yaml").string(), pkg.string()));
         EXPECT_EQ(r.exit_code, 0) << r.err;
         r = rtprov(fmt::format("export-pkg -c {} -o {}", (d / "unsigned.yaml").string(),

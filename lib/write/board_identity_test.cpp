@@ -12,47 +12,13 @@ namespace {
 
 using test::SimBoard;
 
-// A port that opens `first` once, then `then` (another board, or nothing at all).
-Port swapping_port(const Port& first, std::function<std::unique_ptr<transport::Transport>()> then,
-                   std::atomic<int>& budget, int& opens);
-
-// Drops the link after `budget` bytes sent (the cable pulled).
-class Cable : public transport::Transport {
-  public:
-    Cable(std::unique_ptr<transport::Transport> inner, std::atomic<int>& budget)
-        : inner_(std::move(inner)), budget_(budget) {}
-    bool is_hid() const override { return inner_->is_hid(); }
-    void write(ByteView data) override {
-        spend(data.size());
-        inner_->write(data);
-    }
-    std::size_t read(std::span<std::uint8_t> buf, std::chrono::milliseconds timeout) override {
-        return inner_->read(buf, timeout);
-    }
-    void write_report(std::uint8_t id, ByteView payload) override {
-        spend(payload.size());
-        inner_->write_report(id, payload);
-    }
-    std::optional<transport::HidReport> read_report(std::chrono::milliseconds timeout) override {
-        return inner_->read_report(timeout);
-    }
-    void flush() override { inner_->flush(); }
-    std::string describe() const override { return inner_->describe(); }
-
-  private:
-    void spend(std::size_t n) {
-        if (budget_ >= 0 && (budget_ -= static_cast<int>(n)) < 0)
-            throw Error(ErrorCode::Device, "cable pulled");
-    }
-    std::unique_ptr<transport::Transport> inner_;
-    std::atomic<int>& budget_;
-};
-
+// A port that opens `first` once, through a cable pulled after `budget` bytes, then `then`
+// (another board, or nothing at all).
 Port swapping_port(const Port& first, std::function<std::unique_ptr<transport::Transport>()> then,
                    std::atomic<int>& budget, int& opens) {
     return {"uart:/dev/ttyUSB0", [&first, then, &budget, &opens]() {
                 return ++opens == 1 ? std::unique_ptr<transport::Transport>(
-                                          std::make_unique<Cable>(first.open(), budget))
+                                          std::make_unique<test::PulledCable>(first.open(), budget))
                                     : then();
             }};
 }

@@ -182,37 +182,6 @@ TEST(WriteBoard, ReportsAFlashThatFailsEveryProgram) {
 
 // A link that dies once in the middle of the write: the engine opens the port again, finds the
 // flashloader still running, configures the memory again and carries on.
-class FlakyLink : public transport::Transport {
-  public:
-    FlakyLink(std::unique_ptr<transport::Transport> inner, std::atomic<int>& budget)
-        : inner_(std::move(inner)), budget_(budget) {}
-    bool is_hid() const override { return inner_->is_hid(); }
-    void write(ByteView data) override {
-        spend(data.size());
-        inner_->write(data);
-    }
-    std::size_t read(std::span<std::uint8_t> buf, std::chrono::milliseconds timeout) override {
-        return inner_->read(buf, timeout);
-    }
-    void write_report(std::uint8_t id, ByteView payload) override {
-        spend(payload.size());
-        inner_->write_report(id, payload);
-    }
-    std::optional<transport::HidReport> read_report(std::chrono::milliseconds timeout) override {
-        return inner_->read_report(timeout);
-    }
-    void flush() override { inner_->flush(); }
-    std::string describe() const override { return "flaky " + inner_->describe(); }
-
-  private:
-    void spend(std::size_t n) {
-        if (budget_ >= 0 && (budget_ -= static_cast<int>(n)) < 0)
-            throw Error(ErrorCode::Device, "flaky link: cable pulled");
-    }
-    std::unique_ptr<transport::Transport> inner_;
-    std::atomic<int>& budget_;
-};
-
 TEST(WriteBoard, RetriesAfterTheLinkDropsMidWrite) {
     for (bool hid : {false, true}) {
         test::PackageSpec spec;
@@ -223,7 +192,7 @@ TEST(WriteBoard, RetriesAfterTheLinkDropsMidWrite) {
         std::atomic<int> budget{60000};  // bytes the host sends before the cable goes
         const Port base = board.port();
         const Port flaky{"flaky", [&] {
-                             auto t = std::make_unique<FlakyLink>(base.open(), budget);
+                             auto t = std::make_unique<test::PulledCable>(base.open(), budget);
                              return std::unique_ptr<transport::Transport>(std::move(t));
                          }};
         WriteOptions o;
@@ -237,7 +206,7 @@ TEST(WriteBoard, RetriesAfterTheLinkDropsMidWrite) {
         const auto retry = std::find_if(events.all.begin(), events.all.end(),
                                         [](const Event& e) { return e.kind == EventKind::Retry; });
         EXPECT_EQ(retry->op, "write");
-        EXPECT_NE(retry->message.find("flaky link: cable pulled"), std::string::npos);
+        EXPECT_NE(retry->message.find("cable pulled"), std::string::npos);
         const Bytes& image = job.package.files.at("images/flexspi-nor.bin");
         EXPECT_EQ(test::flash_at(board.chip(), 0x60000000, image.size()), image);
     }

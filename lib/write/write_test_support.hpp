@@ -215,6 +215,40 @@ class SimBoard {
 };
 
 // The flash content at [address, address + length) of a chip (FlexSPI window addresses).
+// A link whose cable is pulled after `budget` bytes sent (a negative budget never runs out): every
+// send after that throws Error(Device) "cable pulled". The budget is shared, so a test can refill
+// it or give a port opened again a new one.
+class PulledCable : public transport::Transport {
+  public:
+    PulledCable(std::unique_ptr<transport::Transport> inner, std::atomic<int>& budget)
+        : inner_(std::move(inner)), budget_(budget) {}
+    bool is_hid() const override { return inner_->is_hid(); }
+    void write(ByteView data) override {
+        spend(data.size());
+        inner_->write(data);
+    }
+    std::size_t read(std::span<std::uint8_t> buf, std::chrono::milliseconds timeout) override {
+        return inner_->read(buf, timeout);
+    }
+    void write_report(std::uint8_t id, ByteView payload) override {
+        spend(payload.size());
+        inner_->write_report(id, payload);
+    }
+    std::optional<transport::HidReport> read_report(std::chrono::milliseconds timeout) override {
+        return inner_->read_report(timeout);
+    }
+    void flush() override { inner_->flush(); }
+    std::string describe() const override { return inner_->describe(); }
+
+  private:
+    void spend(std::size_t n) {
+        if (budget_ >= 0 && (budget_ -= static_cast<int>(n)) < 0)
+            throw Error(ErrorCode::Device, "cable pulled");
+    }
+    std::unique_ptr<transport::Transport> inner_;
+    std::atomic<int>& budget_;
+};
+
 inline Bytes flash_at(const sim::Chip& chip, std::uint32_t address, std::size_t length) {
     return chip.flash().read(address - chip.flash_base(), static_cast<std::uint32_t>(length));
 }
