@@ -188,6 +188,7 @@ struct Fixture {
     TempDir dir;
     std::filesystem::path pkg;           // signed package
     std::filesystem::path unsigned_pkg;  // the same without flashloader or hab:
+    std::filesystem::path nocak_pkg;     // signed for fast authentication (hab.nocak)
     std::filesystem::path flashloader;   // the flashloader image alone
     hab::SrkHash srk_hash{};
 
@@ -214,13 +215,24 @@ struct Fixture {
                        "  img_key: pki/keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem\n"
                        "  img_cert: pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem\n"
                        "  signature_time: 2024-01-31T12:00:00Z\n");
+        write_text(d / "nocak.yaml",
+                   base +
+                       "flashloader: fl.bin\n"
+                       "hab:\n  srk_table: pki/srk/SRK_table.bin\n  nocak: true\n"
+                       "  csf_key: pki/keys/SRK1_sha256_2048_65537_v3_ca_key.pem\n"
+                       "  csf_cert: pki/crts/SRK1_sha256_2048_65537_v3_ca_crt.pem\n"
+                       "  signature_time: 2024-01-31T12:00:00Z\n");
         pkg = d / "signed_pkg.zip";
         unsigned_pkg = d / "unsigned_pkg.zip";
+        nocak_pkg = d / "nocak_pkg.zip";
         auto r = rtprov(
             fmt::format("export-pkg -c {} -o {}", (d / "signed.yaml").string(), pkg.string()));
         EXPECT_EQ(r.exit_code, 0) << r.err;
         r = rtprov(fmt::format("export-pkg -c {} -o {}", (d / "unsigned.yaml").string(),
                                unsigned_pkg.string()));
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        r = rtprov(
+            fmt::format("export-pkg -c {} -o {}", (d / "nocak.yaml").string(), nocak_pkg.string()));
         EXPECT_EQ(r.exit_code, 0) << r.err;
     }
 };
@@ -291,6 +303,21 @@ TEST(WriteE2e, SignedPackageToFourBoardsInParallelAllCloseAndBoot) {
         EXPECT_EQ(i["hab"], "closed");
         EXPECT_EQ(i["boot_check"]["boots"], true) << i["boot_check"]["reason"];
     }
+}
+
+// Fast authentication end to end: export-pkg once hung on the NOCAK project (an empty image
+// certificate path named as an input), and verify, write and the simulator's HAB check refused
+// the image (no CSF key installed): now it is written, closed and boots.
+TEST(WriteE2e, FastAuthenticationPackageClosesAndBoots) {
+    const Fixture& f = fixture();
+    Sim sim;
+    const auto r = rtprov(
+        fmt::format("--json write {} -p {} --burn-srk --close", f.nocak_pkg.string(), sim.port()));
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_EQ(sim.stop(), 0);
+    const Json i = sim.inspect();
+    EXPECT_EQ(i["hab"], "closed");
+    EXPECT_EQ(i["boot_check"]["boots"], true) << i["boot_check"]["reason"];
 }
 
 TEST(WriteE2e, ClosingWithAMismatchingSrkHashIsRefusedBeforeAnyFuseChanges) {

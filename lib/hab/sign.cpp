@@ -56,7 +56,8 @@ PrivateKey load_key_for(const std::filesystem::path& key_path, const Certificate
 
 Material load_material(const SignSettings& s) {
     Bytes table = load_srk_table(s);
-    const std::size_t keys = parse_srk_table(table).keys.size();
+    const SrkTable parsed = parse_srk_table(table);
+    const std::size_t keys = parsed.keys.size();
     if (s.srk_index >= keys) {
         throw Error(ErrorCode::Usage,
                     fmt::format("--srk-index {} is out of range: the SRK table has {} key{} "
@@ -64,6 +65,13 @@ Material load_material(const SignSettings& s) {
                                 s.srk_index, keys, keys == 1 ? "" : "s", keys - 1));
     }
     Certificate csf_cert = load_certificate(s.csf_cert);
+    // Fast authentication: the boot ROM checks every signature with SRK srk_index itself.
+    if (s.nocak && build_srk_item(csf_cert.der) != parsed.keys[s.srk_index].item) {
+        throw Error(ErrorCode::Usage,
+                    fmt::format("{}: --nocak signs with SRK {}'s own key, but this certificate is "
+                                "not SRK {} of the table",
+                                s.csf_cert.string(), s.srk_index, s.srk_index));
+    }
     const std::filesystem::path& img_cert_path = s.nocak ? s.csf_cert : s.img_cert;
     const std::filesystem::path& img_key_path = s.nocak ? s.csf_key : s.img_key;
     Certificate img_cert = load_certificate(img_cert_path);

@@ -172,7 +172,12 @@ void Verifier::authenticate(const AuthenticateData& a, const std::string& name, 
         fail(name, fmt::format("{}: comes before Authenticate CSF", name));
         return;
     }
-    const auto key = slots_.find(a.key_index);
+    auto key = slots_.find(a.key_index);
+    // Fast authentication: CST's Install NOCAK (and SPSDK's) writes no command, so no CSF key is
+    // installed and the boot ROM checks the CSF signature with the SRK itself.
+    const bool fast = csf && key == slots_.end() && slots_.count(0) != 0;
+    if (fast)
+        key = slots_.find(0);
     if (key == slots_.end()) {
         fail(name, fmt::format("{}: key slot {} holds no key", name, a.key_index));
         return;
@@ -216,14 +221,19 @@ void Verifier::authenticate(const AuthenticateData& a, const std::string& name, 
         case detail::CmsResult::BadSignature:
             fail(name, fmt::format("{}: signature at CSF offset 0x{:X} is not made by the key in "
                                    "slot {}",
-                                   name, a.location, a.key_index));
+                                   name, a.location, fast ? 0 : a.key_index));
             return;
         case detail::CmsResult::Ok:
             break;
     }
     if (csf)
         csf_authenticated_ = true;
-    pass(name, fmt::format("signed by the key in slot {} ({})", a.key_index, what));
+    if (fast) {
+        pass(name, fmt::format("signed by the SRK: fast authentication, no CSF key installed ({})",
+                               what));
+    } else {
+        pass(name, fmt::format("signed by the key in slot {} ({})", a.key_index, what));
+    }
 }
 
 void Verifier::decrypt(const AuthenticateData& a, const std::string& name) {

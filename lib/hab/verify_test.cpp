@@ -280,5 +280,65 @@ TEST(VerifyRoundTrip, OwnPkiSignsAndVerifies) {
     EXPECT_EQ(f[0].find("SRK table hash 0x" + hash_hex(pki.fuse_hash) + " does not match"), 0u);
 }
 
+// Fast authentication (--nocak): CST and SPSDK write no command for Install NOCAK, so no CSF key
+// is installed and the SRK checks the CSF signature and the data. verify once failed every such
+// image with "key slot 1 holds no key" (and so did the simulator's HAB check and `write`).
+TEST(VerifyRoundTrip, FastAuthenticationIsCheckedWithTheSrk) {
+    const auto v = test::vectors_dir();
+    if (!v)
+        GTEST_SKIP() << "RTPROV_VECTORS not set";
+    PkiOptions o;
+    o.srk_count = 2;
+    o.password = "nocak";
+    o.rng_seed = "verify_test_nocak";
+    const GeneratedPki pki = generate_pki(o);
+    test::TempDir dir;
+    write_pki(pki, dir.path());
+    SignSettings s;
+    s.srk_table = dir / "srk/SRK_table.bin";
+    s.srk_index = 1;
+    s.nocak = true;
+    s.csf_key = dir / "keys/SRK2_sha256_2048_65537_v3_ca_key.pem";
+    s.csf_cert = dir / "crts/SRK2_sha256_2048_65537_v3_ca_crt.pem";
+    s.key_password = "nocak";
+    s.signature_time = 1700000000;
+    const Bytes unsigned_image =
+        read_file(*v / "rt1020-evk/output/evkmimxrt1020_iled_blinky_ext_FLASH_unsigned.bin");
+    const SignResult signed_image = sign_image(unsigned_image, "unsigned", s);
+
+    VerifyOptions vo;
+    vo.fuse_hash = pki.fuse_hash;
+    const VerifyReport r = verify_image(signed_image.data, "signed", vo);
+    EXPECT_TRUE(r.ok()) << r.failures().front();
+    EXPECT_EQ(r.srk_index, 1u);
+
+    // The app is covered by the SRK's signature: a flipped byte fails.
+    Bytes tampered = signed_image.data;
+    tampered[0x2000 + 0x40] ^= 1;
+    EXPECT_FALSE(verify_image(tampered, "tampered", vo).ok());
+
+    // The same image claiming SRK 1 (index 0): that SRK did not sign the CSF (and the signed
+    // commands changed).
+    Bytes other_srk = signed_image.data;
+    const std::uint32_t csf_offset = signed_image.csf_address - signed_image.address;
+    ASSERT_EQ(other_srk[csf_offset + 4], 0xBE);  // Install SRK: tag, length, flags, format, alg,
+    ASSERT_EQ(other_srk[csf_offset + 10], 1u);   // source index (the SRK), target index
+    other_srk[csf_offset + 10] = 0;
+    const auto f = verify_image(other_srk, "other SRK", vo).failures();
+    ASSERT_FALSE(f.empty());
+    EXPECT_EQ(f[0].rfind("Authenticate CSF: ", 0), 0u) << f[0];
+
+    // sign refuses a NOCAK key that is not the SRK it names.
+    s.csf_key = dir / "keys/SRK1_sha256_2048_65537_v3_ca_key.pem";
+    s.csf_cert = dir / "crts/SRK1_sha256_2048_65537_v3_ca_crt.pem";
+    try {
+        (void)sign_image(unsigned_image, "unsigned", s);
+        ADD_FAILURE() << "a NOCAK key that is not SRK 2 was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("is not SRK 1 of the table"), std::string::npos)
+            << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace rtprov::hab

@@ -43,7 +43,8 @@ std::vector<Input> public_inputs(const project::BuildSpec& spec,
         for (const auto& c : spec.hab->srk_certs)
             in.push_back({c, FileRole::Certificate, {}, {}});
         in.push_back({spec.hab->csf_cert, FileRole::Certificate, {}, {}});
-        in.push_back({spec.hab->img_cert, FileRole::Certificate, {}, {}});
+        if (!spec.hab->nocak)  // fast authentication has no image key
+            in.push_back({spec.hab->img_cert, FileRole::Certificate, {}, {}});
     }
     return in;
 }
@@ -59,15 +60,18 @@ void name_inputs(std::vector<Input>& inputs, const std::filesystem::path& projec
                         [&](const Input& u) { return u.source == in.source; })) {
             continue;
         }
-        const std::string rel = in.source.lexically_relative(project_dir).generic_string();
-        std::string name = "project/" + rel;
-        for (int n = 2; rel.empty() || unsafe_path_reason(name) || used.count(name); ++n) {
-            const std::string file = in.source.filename().string();
-            name = n == 2 ? "project/external/" + file
-                          : fmt::format("project/external/{}/{}", n - 1, file);
-            if (!unsafe_path_reason(name) && !used.count(name))
-                break;
+        const std::string file = in.source.filename().string();
+        if (const auto why = unsafe_path_reason(file)) {
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("{}: this file name cannot go into a package ({})",
+                                    in.source.string(), *why));
         }
+        const std::string rel = in.source.lexically_relative(project_dir).generic_string();
+        std::string name = rel.empty() ? std::string() : "project/" + rel;
+        // Ends: with a safe file name, project/external/N/<file> is safe and N outgrows `used`.
+        for (std::size_t n = 1; name.empty() || unsafe_path_reason(name) || used.count(name); ++n)
+            name = n == 1 ? "project/external/" + file
+                          : fmt::format("project/external/{}/{}", n, file);
         used.insert(name);
         in.name = name;
         unique.push_back(std::move(in));

@@ -77,6 +77,28 @@ TEST(Package, ExportRefusesABeeProject) {
     }
 }
 
+// An input whose name cannot be a zip entry (a backslash is legal in a Linux file name) is named
+// as bad input; export once looped forever looking for a package name for it.
+TEST(Package, ExportRefusesAnInputNameThatCannotBeAZipEntry) {
+    test::TempDir t;
+    const std::filesystem::path project = copy_example(t / "p");
+    std::filesystem::rename(t / "p/app/blinky.srec", t / "p/app/blinky\\1.srec");
+    std::string yaml = read_text_file(project);
+    const auto at = yaml.find("app/blinky.srec");
+    ASSERT_NE(at, std::string::npos);
+    write_file_atomic(project, yaml.replace(at, 15, "'app/blinky\\1.srec'"));
+    try {
+        (void)export_package(options_for(project));
+        ADD_FAILURE() << "exported";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::BadInput);
+        EXPECT_NE(std::string(e.what()).find("blinky\\1.srec: this file name cannot go into a "
+                                             "package (backslash in path)"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(Package, ImportGivesTheBuiltImageByteForByte) {
     test::TempDir t;
     const auto project = copy_example(t.path());
