@@ -1,6 +1,8 @@
-// YAML configuration files: SPSDK's HAB configuration (convert::parse_spsdk_config), the rtprov
-// project file (project::parse_project) and the SB command file (project::parse_sb_commands).
-// Parsing must not open the files a configuration names.
+// YAML configuration files: SPSDK's HAB configuration (convert::parse_spsdk_config, then its CSF
+// sections' meaning, convert::detail::hab_from_sections), the rtprov project file
+// (project::parse_project) and the SB command file (project::parse_sb_commands). Parsing must not
+// open the files a configuration names.
+#include "../../lib/convert/csf_sections.hpp"
 #include "fuzz_support.hpp"
 #include "rtprov/convert/vendor_config.hpp"
 #include "rtprov/project/project_file.hpp"
@@ -11,7 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::parse_with_one_of(
         data, size,
         [](ByteView in) {
-            (void)convert::parse_spsdk_config(fuzz::text_of(in), "/nonexistent/fuzz.yaml");
+            const auto config =
+                convert::parse_spsdk_config(fuzz::text_of(in), "/nonexistent/fuzz.yaml");
+            (void)convert::detail::hab_from_sections(config);
         },
         [](ByteView in) {
             (void)project::parse_project(fuzz::text_of(in), "/nonexistent/project.yaml");
