@@ -242,19 +242,33 @@ TEST(VerifyEncrypted, ChecksTheMacWithTheDek) {
 namespace rtprov::hab {
 namespace {
 
+// A PKI of `srk_count` RSA-2048 SRKs, private keys encrypted with `password`, made
+// deterministically from `seed`, written into `dir`.
+GeneratedPki write_test_pki(const test::TempDir& dir, unsigned srk_count,
+                            const std::string& password, const std::string& seed) {
+    PkiOptions o;
+    o.srk_count = srk_count;
+    o.password = password;
+    o.rng_seed = seed;
+    GeneratedPki pki = generate_pki(o);
+    write_pki(pki, dir.path());
+    return pki;
+}
+
+// NXP's unsigned RT1020-EVK XIP image from the vectors: the input the round trips sign.
+Bytes nxp_unsigned_rt1020_image(const std::filesystem::path& vectors) {
+    return read_file(vectors /
+                     "rt1020-evk/output/evkmimxrt1020_iled_blinky_ext_FLASH_unsigned.bin");
+}
+
 // Our own PKI (1 SRK, RSA-2048) signs an NXP unsigned image with sign_image; verify accepts it
 // with the PKI's fuse hash and rejects it with NXP's.
 TEST(VerifyRoundTrip, OwnPkiSignsAndVerifies) {
     const auto v = test::vectors_dir();
     if (!v)
         GTEST_SKIP() << "RTPROV_VECTORS not set";
-    PkiOptions o;
-    o.srk_count = 1;
-    o.password = "round-trip";
-    o.rng_seed = "verify_test";
-    const GeneratedPki pki = generate_pki(o);
     test::TempDir dir;
-    write_pki(pki, dir.path());
+    const GeneratedPki pki = write_test_pki(dir, 1, "round-trip", "verify_test");
     SignSettings s;
     s.srk_certs = {dir / "crts/SRK1_sha256_2048_65537_v3_ca_crt.pem"};
     s.csf_key = dir / "keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem";
@@ -263,8 +277,7 @@ TEST(VerifyRoundTrip, OwnPkiSignsAndVerifies) {
     s.img_cert = dir / "crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem";
     s.key_password = "round-trip";
     s.signature_time = 1700000000;
-    const Bytes unsigned_image =
-        read_file(*v / "rt1020-evk/output/evkmimxrt1020_iled_blinky_ext_FLASH_unsigned.bin");
+    const Bytes unsigned_image = nxp_unsigned_rt1020_image(*v);
     const SignResult signed_image = sign_image(unsigned_image, "unsigned", s);
     EXPECT_EQ(signed_image.srk_table, pki.srk_table);
 
@@ -287,13 +300,8 @@ TEST(VerifyRoundTrip, FastAuthenticationIsCheckedWithTheSrk) {
     const auto v = test::vectors_dir();
     if (!v)
         GTEST_SKIP() << "RTPROV_VECTORS not set";
-    PkiOptions o;
-    o.srk_count = 2;
-    o.password = "nocak";
-    o.rng_seed = "verify_test_nocak";
-    const GeneratedPki pki = generate_pki(o);
     test::TempDir dir;
-    write_pki(pki, dir.path());
+    const GeneratedPki pki = write_test_pki(dir, 2, "nocak", "verify_test_nocak");
     SignSettings s;
     s.srk_table = dir / "srk/SRK_table.bin";
     s.srk_index = 1;
@@ -302,8 +310,7 @@ TEST(VerifyRoundTrip, FastAuthenticationIsCheckedWithTheSrk) {
     s.csf_cert = dir / "crts/SRK2_sha256_2048_65537_v3_ca_crt.pem";
     s.key_password = "nocak";
     s.signature_time = 1700000000;
-    const Bytes unsigned_image =
-        read_file(*v / "rt1020-evk/output/evkmimxrt1020_iled_blinky_ext_FLASH_unsigned.bin");
+    const Bytes unsigned_image = nxp_unsigned_rt1020_image(*v);
     const SignResult signed_image = sign_image(unsigned_image, "unsigned", s);
 
     VerifyOptions vo;
