@@ -36,7 +36,8 @@ void add_filters(CLI::App* app, FilterArgs& f, bool limit) {
     app->add_option("--package", f.package, "Only this package (SHA-256 or a prefix of it)");
     app->add_option("--uid", f.uid, "Only this board (UID, 16 hex digits)");
     app->add_option("--outcome", f.outcome, "Only this outcome")
-        ->check(CLI::IsMember({"running", "passed", "failed", "interrupted", "dry-run"}));
+        ->check(CLI::IsMember({"running", "passed", "passed-unfused", "refused", "failed",
+                                "interrupted", "dry-run"}));
     app->add_option("--station", f.station, "Only this station");
     app->add_option("--since", f.since, "Only attempts started at or after (UTC, 2026-01-31T08)");
     if (limit)
@@ -182,10 +183,10 @@ class RecordsCommand : public Command {
         const records::Stats s = db.stats(filter_of(filters_));
         out.result(records::stats_json(s));
         out.text(
-            "attempts: {} finished: {} passed, {} failed, {} interrupted ({} running, {} dry "
-            "run{})",
-            s.attempts, s.passed, s.failed, s.interrupted, s.running, s.dry_runs,
-            s.dry_runs == 1 ? "" : "s");
+            "attempts: {} finished: {} passed, {} passed-unfused, {} failed, {} interrupted ({} "
+            "refused, {} running, {} dry run{})",
+            s.attempts, s.passed, s.passed_unfused, s.failed, s.interrupted, s.refused, s.running,
+            s.dry_runs, s.dry_runs == 1 ? "" : "s");
         out.text("boards: {}, {} passed (yield {}), {} passed the first time ({})", s.boards,
                  s.boards_passed, percent(s.yield), s.first_pass, percent(s.first_pass_yield));
         out.text("failure causes:{}", s.causes.empty() ? " none" : "");

@@ -45,6 +45,7 @@ struct SimOptions {
     std::string faults;
     std::uint64_t seed = 1;
     std::string uid;
+    std::string boot_mode = "serial";
     bool device_given = false;
 };
 
@@ -139,7 +140,9 @@ int run_serve(Output& out, const SimOptions& o) {
     sim::Chip chip(device::find_device(device));
     const bool loaded = !o.state.empty() && sim::load_state(chip, o.state);
     set_identity(chip, o, loaded);
-    chip.reset();  // power-on: the boot ROM runs first
+    chip.set_boot_pins(o.boot_mode == "internal" ? sim::BootPins::Internal
+                                                 : sim::BootPins::SerialDownloader);
+    chip.reset();  // power-on: the boot ROM runs first (and, on internal boot, boots the flash)
 
     sim::ServerOptions options;
     options.link = o.uart ? sim::LinkKind::Uart : sim::LinkKind::Hid;
@@ -197,6 +200,11 @@ class SimCommand : public Command {
                        "Throttle the pty to N baud (10 bits per byte); SET_BAUDRATE changes it");
         app.add_option("--faults", o_.faults, kFaultsHelp);
         app.add_option("--seed", o_.seed, "Seed of the fault injection (default 1)");
+        app.add_option("--boot-mode", o_.boot_mode,
+                       "BOOT_MODE pins: serial (serial downloader after every reset, the "
+                       "default) or internal (boot the flash after a reset; a part that cannot "
+                       "boot falls back to the serial downloader, as `write --boot-check` expects)")
+            ->check(CLI::IsMember({"serial", "internal"}));
         app.add_option("--uid", o_.uid,
                        "Unique ID of the part, 16 hex digits (default: random for a new part, "
                        "kept in --state DIR)");

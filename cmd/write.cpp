@@ -49,8 +49,14 @@ constexpr const char* kFooter =
     "the station's records database (rtprov records); a killed run is resumed on the next run\n"
     "(what is on the board is verified, the rest written). Per-board values (serial numbers,\n"
     "CSV rows) are reserved there per board UID and never given to another board.\n"
-    "Exit codes: 0 every board passed (or dry run), 3 a board failed (link, device), 4 a board\n"
-    "failed a check (readback, fuses, closing refused); 1 usage, 2 bad package, 5 file I/O.";
+    "A board passes only when it boots, where rtprov can know: a simulated part's own boot check,\n"
+    "or --boot-check SECONDS on a fixture in internal boot mode (the ROM must not come back in\n"
+    "serial download). The part must be the package's (boot ROM USB identity) and its flash big\n"
+    "enough before anything is erased. Outcomes: passed, passed-unfused (the package's fuse plan\n"
+    "left unburned: give --burn-srk, or --no-fuses to waive it), refused, failed (docs/write.md).\n"
+    "Exit codes: 0 every board passed (or dry run), 6 every board written but some unfused,\n"
+    "3 a board failed (link, device), 4 a board failed a check (wrong part, readback, fuses, HAB\n"
+    "rejection, does not boot); 1 usage, 2 bad package, 5 file I/O.";
 
 struct WriteArgs {
     std::string package;
@@ -64,6 +70,7 @@ struct WriteArgs {
     int timeout_ms = 5000;
     unsigned retries = 3;
     std::vector<std::string> trust_keys;
+    double boot_check_s = 0;
 };
 
 Bytes package_zip(const WriteArgs& a) {
@@ -101,6 +108,13 @@ class WriteCommand : public Command {
         app.add_flag("--burn-srk", o_.burn_srk, "Burn the package's SRK hash fuses (irreversible)");
         app.add_flag("--close", o_.close,
                      "Close the part (SEC_CONFIG[1]) after the SRK fuses verify (irreversible)");
+        app.add_flag("--no-fuses", o_.no_fuses,
+                     "Waive the package's fuse plan on purpose (development boards): boards end "
+                     "passed, not passed-unfused, and their records say so");
+        app.add_option("--boot-check", a_.boot_check_s,
+                       "After the reset, watch SECONDS for the boot ROM in serial download (a part "
+                       "that cannot boot falls back to it): fixtures in internal boot mode")
+            ->check(CLI::Range(0.0, 600.0));
         app.add_option("--baud", a_.baud, "Line speed of uart: ports without one")
             ->capture_default_str();
         app.add_option("--timeout", a_.timeout_ms, "Response timeout in milliseconds")
@@ -117,6 +131,11 @@ class WriteCommand : public Command {
 
     int run(Output& out) override {
         o_.timeout = std::chrono::milliseconds(a_.timeout_ms);
+        o_.boot_check = std::chrono::milliseconds(static_cast<long>(a_.boot_check_s * 1000));
+        if (o_.no_fuses && (o_.burn_srk || o_.close || o_.burn_data_fuses))
+            throw Error(ErrorCode::Usage,
+                        "--no-fuses waives the fuse plan: it cannot go with --burn-srk, "
+                        "--burn-data-fuses or --close");
         o_.retries = a_.retries;
         if (a_.ports.empty() && a_.ports_from.empty())
             throw Error(ErrorCode::Usage, "write needs --port URI (or --ports-from FILE)");
@@ -157,7 +176,12 @@ class WriteCommand : public Command {
                 sims.push_back(std::make_unique<write::SimulatedPart>(*job.device));
                 sim_names.push_back(fmt::format("sim:auto#{}", sims.size()));
                 const std::string at = sims.back()->uri();
-                return {sim_names.back(), [at] { return transport::open_transport(at); }};
+                const write::SimulatedPart* part = sims.back().get();
+                return {sim_names.back(), [at] { return transport::open_transport(at); },
+                        [part] {
+                            const sim::Verdict v = part->boot_verdict();
+                            return std::pair<bool, std::string>(v.ok, v.reason);
+                        }};
             }
             const std::string u = write::with_default_baud(uri, a_.baud);
             return {u, write::board_opener(u, *job.device)};
@@ -212,17 +236,33 @@ class WriteCommand : public Command {
                 fmt::print(stderr, "rtprov: error: {}: {}\n", r.board, r.error);
         }
         const int code = write::exit_code_of(results);
-        const auto passed = static_cast<std::size_t>(
-            std::count_if(results.begin(), results.end(), [](const write::BoardResult& r) {
-                return r.outcome == write::Outcome::Passed || r.outcome == write::Outcome::DryRun;
-            }));
+        const auto count = [&](std::initializer_list<write::Outcome> outcomes) {
+            return static_cast<std::size_t>(
+                std::count_if(results.begin(), results.end(), [&](const write::BoardResult& r) {
+                    return std::find(outcomes.begin(), outcomes.end(), r.outcome) !=
+                           outcomes.end();
+                }));
+        };
+        const std::size_t passed = count({write::Outcome::Passed, write::Outcome::DryRun});
+        const std::size_t unfused = count({write::Outcome::PassedUnfused});
+        const std::size_t refused = count({write::Outcome::Refused});
+        const std::size_t failed = results.size() - passed - unfused - refused;
+        std::string text = fmt::format("{} of {} board{} passed", passed, results.size(),
+                                       results.size() == 1 ? "" : "s");
+        if (unfused > 0)
+            text += fmt::format(", {} passed-unfused (fuse plan not burned)", unfused);
+        if (refused > 0)
+            text += fmt::format(", {} refused", refused);
+        if (failed > 0)
+            text += fmt::format(", {} failed", failed);
         display.extra({{"event", "summary"},
                        {"boards", results.size()},
                        {"passed", passed},
-                       {"failed", results.size() - passed},
+                       {"passed_unfused", unfused},
+                       {"refused", refused},
+                       {"failed", failed},
                        {"exit_code", code}},
-                      fmt::format("{} of {} board{} passed", passed, results.size(),
-                                  results.size() == 1 ? "" : "s"));
+                      text);
         return code;
     }
 

@@ -24,9 +24,19 @@ std::string result_text(const write::BoardResult& r) {
     const std::string uid = r.uid ? " uid " + *r.uid : "";
     switch (r.outcome) {
         case write::Outcome::Passed:
-            return fmt::format("{}: passed in {:.2f} s{}: {} bytes written, {} unchanged{}",
-                               r.board, r.seconds, uid, r.bytes_written, r.bytes_unchanged,
-                               r.retries > 0 ? fmt::format(", {} retries", r.retries) : "");
+        case write::Outcome::PassedUnfused:
+            return fmt::format(
+                "{}: {} in {:.2f} s{}: {} bytes written, {} unchanged{}; {}{}", r.board,
+                write::outcome_name(r.outcome), r.seconds, uid, r.bytes_written,
+                r.bytes_unchanged, r.retries > 0 ? fmt::format(", {} retries", r.retries) : "",
+                r.boot_check,
+                r.outcome == write::Outcome::PassedUnfused
+                    ? "; the package's fuse plan was NOT burned (--burn-srk): not a finished board"
+                : r.fuses_waived ? "; fuse plan waived (--no-fuses)"
+                                 : "");
+        case write::Outcome::Refused:
+            return fmt::format("{}: REFUSED by the station{}: {} (nothing was changed on it)",
+                               r.board, uid, r.error);
         case write::Outcome::DryRun:
             return fmt::format("{}: dry run{}: nothing changed", r.board, uid);
         default:

@@ -418,6 +418,8 @@ TEST(RecordsE2e, StatsReproduceTheCountsOfAScriptedProductionRun) {
     stats.erase("passed_per_hour");
     EXPECT_EQ(stats, (Json{{"attempts", 4},
                            {"passed", 3},
+                           {"passed_unfused", 0},
+                           {"refused", 0},
                            {"failed", 1},
                            {"interrupted", 0},
                            {"running", 0},
@@ -429,8 +431,8 @@ TEST(RecordsE2e, StatsReproduceTheCountsOfAScriptedProductionRun) {
                            {"first_pass_yield", 0.6667}}));
     // The same counts for people.
     r = rtprov("records" + station_of(station) + " stats");
-    EXPECT_NE(r.out.find("attempts: 4 finished: 3 passed, 1 failed, 0 interrupted (0 running, 1 "
-                         "dry run)\nboards: 3, 3 passed (yield 100.0%), 2 passed the first time "
+    EXPECT_NE(r.out.find("attempts: 4 finished: 3 passed, 0 passed-unfused, 1 failed, 0 "
+                         "interrupted (0 refused, 0 running, 1 dry run)\nboards: 3, 3 passed (yield 100.0%), 2 passed the first time "
                          "(66.7%)\nfailure causes:\n      1  write (device): "),
               std::string::npos)
         << r.out;

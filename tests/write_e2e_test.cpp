@@ -370,7 +370,7 @@ TEST(WriteE2e, AFaultyBoardFailsAloneAndSaysWhatHappened) {
     sims.push_back(std::make_unique<Sim>("--faults crc=0.02,nak=0.02 --seed 3"));  // recovers
     sims.push_back(std::make_unique<Sim>());
     const auto r =
-        rtprov(fmt::format("--json write {}{} --retries 2", f.pkg.string(), ports_of(sims)));
+        rtprov(fmt::format("--json write {}{} --retries 2 --no-fuses", f.pkg.string(), ports_of(sims)));
     EXPECT_EQ(r.exit_code, 3) << r.err;
     const auto results = of_kind(events_of(r.out), "result");
     ASSERT_EQ(results.size(), 4u);
@@ -424,8 +424,8 @@ TEST(WriteE2e, AKilledWriteResumedGivesTheSameFlash) {
     EXPECT_EQ(killed["outcome"], "running");
     EXPECT_EQ(killed["record"]["last_step"], "write");
 
-    const auto r = rtprov(fmt::format("--json write {} -p {},921600 --log {}", f.pkg.string(),
-                                      sim.port(), log.path().string()));
+    const auto r = rtprov(fmt::format("--json write {} -p {},921600 --log {} --no-fuses",
+                                      f.pkg.string(), sim.port(), log.path().string()));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto results = of_kind(events_of(r.out), "result");
     ASSERT_EQ(results.size(), 1u);
@@ -439,7 +439,9 @@ TEST(WriteE2e, AKilledWriteResumedGivesTheSameFlash) {
 
     // The same flash as a board written in one go.
     Sim clean;
-    EXPECT_EQ(rtprov(fmt::format("write {} -p {}", f.pkg.string(), clean.port())).exit_code, 0);
+    EXPECT_EQ(
+        rtprov(fmt::format("write {} -p {} --no-fuses", f.pkg.string(), clean.port())).exit_code,
+        0);
     EXPECT_EQ(clean.stop(), 0);
     EXPECT_EQ(flash_of(sim.state(), 0x10000), flash_of(clean.state(), 0x10000));
     EXPECT_EQ(sim.inspect()["boot_check"]["boots"], true);
@@ -479,7 +481,8 @@ TEST(WriteE2e, WatchModeWritesBoardsAsTheyArePluggedIn) {
     TempDir t;
     const auto list = t / "ports.txt";
     write_text(list, "# fixtures of line 1\n");
-    Child watch(fmt::format("{} --json write {} --ports-from {} --wait-for-devices 2>/dev/null",
+    Child watch(fmt::format("{} --json write {} --ports-from {} --wait-for-devices --no-fuses "
+                            "2>/dev/null",
                             kRtprov, f.pkg.string(), list.string()));
     std::vector<std::unique_ptr<Sim>> sims;
     std::vector<std::string> done;

@@ -207,7 +207,8 @@ void SdpClient::jump_address(std::uint32_t ivt_address) {
     } catch (const Error&) {
         return;  // nothing (or a disconnect): the ROM is running the image
     }
-    throw Error(ErrorCode::Device,
+    // The ROM's verdict on the image (HAB, IVT), not a link failure: another try cannot help.
+    throw Error(ErrorCode::Verification,
                 fmt::format("JUMP_ADDRESS 0x{:08X}: the ROM refused the image: {}", ivt_address,
                             sdp::describe_error_status(err)));
 }

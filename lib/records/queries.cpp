@@ -174,16 +174,22 @@ Stats Database::stats(const Filter& filter) {
             ++st.dry_runs;
             continue;
         }
+        // A refused board was never touched: not an attempt at it, and no failure cause.
+        if (a.outcome == "refused") {
+            ++st.refused;
+            continue;
+        }
         ++st.attempts;
         const bool passed = a.outcome == "passed";
         st.passed += passed ? 1 : 0;
+        st.passed_unfused += a.outcome == "passed-unfused" ? 1 : 0;
         st.failed += a.outcome == "failed" ? 1 : 0;
         st.interrupted += a.outcome == "interrupted" ? 1 : 0;
         if (a.uid) {
             first.emplace(*a.uid, passed);
             ever[*a.uid] = ever[*a.uid] || passed;
         }
-        if (!passed) {
+        if (!passed && a.outcome != "passed-unfused") {
             Stats::Cause& c = causes[{a.error_step, a.error_code}];
             c.step = a.error_step;
             c.code = a.error_code;
@@ -193,7 +199,10 @@ Stats Database::stats(const Filter& filter) {
         const std::string& done = a.finished_at.empty() ? a.started_at : a.finished_at;
         Stats::Hour& h = hours[hour_of(done)];
         h.hour = hour_of(done);
-        (passed ? h.passed : h.failed) += 1;
+        if (passed)
+            ++h.passed;
+        else if (a.outcome != "passed-unfused")
+            ++h.failed;
         const double t0 = epoch_of(a.started_at);
         const double t1 = epoch_of(done);
         begin = begin == 0 ? t0 : std::min(begin, t0);
@@ -320,6 +329,8 @@ Json stats_json(const Stats& s) {
     const auto ratio = [](double v) { return std::round(v * 10000) / 10000; };
     return {{"attempts", s.attempts},
             {"passed", s.passed},
+            {"passed_unfused", s.passed_unfused},
+            {"refused", s.refused},
             {"failed", s.failed},
             {"interrupted", s.interrupted},
             {"running", s.running},

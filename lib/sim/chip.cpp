@@ -1,5 +1,7 @@
 #include "rtprov/sim/chip.hpp"
 
+#include "rtprov/sim/image_check.hpp"
+
 #include <algorithm>
 
 namespace rtprov::sim {
@@ -16,7 +18,15 @@ constexpr std::uint64_t kOcotpShadowEnd = device::kOcotpBase + 0x900;
 }  // namespace
 
 std::string_view chip_mode_name(ChipMode mode) {
-    return mode == ChipMode::Rom ? "rom" : "flashloader";
+    switch (mode) {
+        case ChipMode::Rom:
+            return "rom";
+        case ChipMode::Flashloader:
+            return "flashloader";
+        case ChipMode::App:
+            return "app";
+    }
+    return "?";
 }
 
 Chip::Chip(const device::Device& device, FlashGeometry geometry)
@@ -81,9 +91,10 @@ BusStatus Chip::write(std::uint32_t address, ByteView data) {
 }
 
 void Chip::reset() {
-    mode_ = ChipMode::Rom;
     flash_configured_ = false;
     ram_.clear();
+    mode_ = boot_pins_ == BootPins::Internal && check_flash_boot(*this).ok ? ChipMode::App
+                                                                            : ChipMode::Rom;
 }
 
 }  // namespace rtprov::sim

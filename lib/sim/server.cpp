@@ -65,8 +65,9 @@ void after_exchange(Session& session, Saver& saver, ChipMode before, const Serve
     if (session.take_dirty())
         saver.changed();
     if (session.mode() != before) {
-        event(cb, session.mode() == ChipMode::Flashloader
-                      ? "jump accepted: flashloader running (MCUBoot)"
+        event(cb, session.mode() == ChipMode::Flashloader ? "jump accepted: flashloader running (MCUBoot)"
+                  : session.mode() == ChipMode::App
+                      ? "reset: booted the application from flash (internal boot)"
                       : "reset: boot ROM running (SDP)");
     }
 }
@@ -134,6 +135,20 @@ StopReason serve_hid(Chip& chip, const ServerOptions& options, const ServerCallb
         auto link = transport::socket_transport_from_fd(fd, true, "sim client");
         session.restart_link();
         event(cb, "host connected");
+        // What the host's USB stack would see first: the device descriptor (transport.hpp).
+        if (session.mode() != ChipMode::App) {
+            const device::UsbId ids = session.mode() == ChipMode::Flashloader
+                                          ? chip.device().flashloader_usb
+                                          : chip.device().rom_usb;
+            Bytes descriptor(4);
+            store_le16(descriptor.data(), ids.vid);
+            store_le16(descriptor.data() + 2, ids.pid);
+            try {
+                link->write_report(0, descriptor);
+            } catch (const Error&) {
+                continue;  // the host left at once
+            }
+        }
         std::uint64_t received = 0;
         bool reenumerate = false;
         try {
@@ -175,9 +190,13 @@ StopReason serve_hid(Chip& chip, const ServerOptions& options, const ServerCallb
             const auto& ids = session.mode() == ChipMode::Flashloader
                                   ? chip.device().flashloader_usb
                                   : chip.device().rom_usb;
-            event(cb, fmt::format(
-                          "re-enumerating as {:04x}:{:04x} ({})", ids.vid, ids.pid,
-                          session.mode() == ChipMode::Flashloader ? "flashloader" : "boot ROM"));
+            if (session.mode() == ChipMode::App) {
+                event(cb, "the application runs: no boot device on this port");
+            } else {
+                event(cb, fmt::format(
+                              "re-enumerating as {:04x}:{:04x} ({})", ids.vid, ids.pid,
+                              session.mode() == ChipMode::Flashloader ? "flashloader" : "boot ROM"));
+            }
             for (auto left = options.reenumeration; left.count() > 0 && !stop.load(); left -= 10ms)
                 std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(left, 10ms));
         }

@@ -46,7 +46,9 @@ void Session::sync_mode() {
         return;
     serving_ = chip_->mode();
     dirty_ = true;
-    if (serving_ == ChipMode::Flashloader) {
+    if (serving_ == ChipMode::App) {
+        loader_.reset();  // the application runs: no boot protocol on this link
+    } else if (serving_ == ChipMode::Flashloader) {
         FlashloaderFaults hooks;
         if (faults_ != nullptr) {
             hooks.program_fail = [f = faults_] { return f->program_fail(); };
@@ -87,6 +89,10 @@ Bytes Session::on_bytes(ByteView in) {
     // A jump or a reset switches protocol in the middle of the buffer: loop until stable.
     for (int round = 0; round < 4; ++round) {
         const ChipMode before = serving_;
+        if (serving_ == ChipMode::App) {
+            rx_.clear();  // the application does not speak SDP or MCUBoot
+            break;
+        }
         if (serving_ == ChipMode::Rom) {
             sdp_bytes({}, out);
         } else {
@@ -239,6 +245,8 @@ void Session::mboot_bytes(Bytes& out) {
 
 std::vector<transport::HidReport> Session::on_report(const transport::HidReport& report) {
     std::vector<transport::HidReport> out;
+    if (serving_ == ChipMode::App)
+        return out;
     if (serving_ == ChipMode::Rom) {
         std::optional<SdpReply> reply;
         if (report.id == static_cast<std::uint8_t>(sdp::ReportId::Command)) {

@@ -53,8 +53,10 @@ bool load_state(Chip& chip, const std::filesystem::path& dir) {
                             fmt::format("{}: unknown fuse word {}", file.string(), name));
             chip.fuses().restore(w->index, value.get<std::uint32_t>());
         }
-        chip.set_mode(doc.value("mode", "rom") == "flashloader" ? ChipMode::Flashloader
-                                                                : ChipMode::Rom);
+        const std::string mode = doc.value("mode", "rom");
+        chip.set_mode(mode == "flashloader" ? ChipMode::Flashloader
+                      : mode == "app"       ? ChipMode::App
+                                            : ChipMode::Rom);
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::BadInput, fmt::format("{}: {}", file.string(), e.what()));
     }

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -62,6 +63,36 @@ class SocketTransport : public Transport {
     std::optional<HidReport> read_report(std::chrono::milliseconds timeout) override {
         if (!hid_)
             return Transport::read_report(timeout);
+        for (;;) {
+            auto r = read_frame(timeout);
+            if (!r || r->id != kDescriptorId)
+                return r;
+            if (r->data.size() >= 4)
+                identity_ = UsbIdentity{load_le16(r->data.data()), load_le16(r->data.data() + 2)};
+        }
+    }
+
+    std::optional<UsbIdentity> usb_identity() override {
+        // The descriptor is the first frame of a connection: look for it if nothing was read.
+        if (hid_ && !identity_ && !looked_) {
+            looked_ = true;
+            if (auto r = read_frame(std::chrono::milliseconds(200)); r && r->id != kDescriptorId)
+                pending_ = std::move(r);
+            else if (r && r->data.size() >= 4)
+                identity_ = UsbIdentity{load_le16(r->data.data()), load_le16(r->data.data() + 2)};
+        }
+        return identity_;
+    }
+
+    void flush() override { detail::drain(fd_); }
+    std::string describe() const override { return description_; }
+
+  private:
+    static constexpr std::uint8_t kDescriptorId = 0;
+
+    std::optional<HidReport> read_frame(std::chrono::milliseconds timeout) {
+        if (pending_)
+            return std::exchange(pending_, std::nullopt);
         // The whole frame must arrive within `timeout` once its first byte is there.
         std::uint8_t header[3];
         if (!fill(std::span(header, 1), timeout, true))
@@ -78,10 +109,6 @@ class SocketTransport : public Transport {
         return r;
     }
 
-    void flush() override { detail::drain(fd_); }
-    std::string describe() const override { return description_; }
-
-  private:
     // Reads exactly buf.size() bytes; returns false only when `may_time_out` and nothing came.
     bool fill(std::span<std::uint8_t> buf, std::chrono::milliseconds timeout, bool may_time_out) {
         std::size_t done = 0;
@@ -103,6 +130,9 @@ class SocketTransport : public Transport {
     bool hid_;
     bool socket_;  // false for a wrapped pty master
     std::string description_;
+    std::optional<UsbIdentity> identity_;
+    std::optional<HidReport> pending_;  // read while looking for the descriptor
+    bool looked_ = false;
 };
 
 }  // namespace

@@ -38,8 +38,8 @@ std::string hid_error_text(hid_device* d) {
 
 class UsbHidTransport : public Transport {
   public:
-    UsbHidTransport(hid_device* dev, std::string description)
-        : dev_(dev), description_(std::move(description)) {}
+    UsbHidTransport(hid_device* dev, std::string description, std::optional<UsbIdentity> id)
+        : dev_(dev), description_(std::move(description)), id_(id) {}
     ~UsbHidTransport() override { ::hid_close(dev_); }
 
     bool is_hid() const override { return true; }
@@ -72,10 +72,12 @@ class UsbHidTransport : public Transport {
         }
     }
     std::string describe() const override { return description_; }
+    std::optional<UsbIdentity> usb_identity() override { return id_; }
 
   private:
     hid_device* dev_;
     std::string description_;
+    std::optional<UsbIdentity> id_;
 };
 
 [[noreturn]] void no_hidapi() {
@@ -109,7 +111,12 @@ std::unique_ptr<Transport> open_usb_hid_path(const std::string& path) {
                                 "see udev rules)",
                                 path));
     }
-    return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path));
+    std::optional<UsbIdentity> id;
+    for (const auto& d : enumerate_hid()) {
+        if (d.path == path)
+            id = UsbIdentity{d.vid, d.pid};
+    }
+    return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path), id);
 }
 
 std::unique_ptr<Transport> open_usb_hid_port(const std::string& port) {

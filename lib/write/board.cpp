@@ -194,6 +194,7 @@ bool BoardWriter::probe_rom() {
     }
     hab_closed_ = sdp.hab_closed();
     r_.hab_closed = hab_closed_;
+    rom_identity_ = check_rom_identity();
     if (auto uid = rom_uid(sdp))
         expect_uid(*uid, "while it was being written");
     return true;
@@ -251,11 +252,24 @@ void BoardWriter::load_flashloader() {
     Progress progress(*this, fl.data.size());
     sdp.set_progress([&](std::uint64_t done, std::uint64_t) { progress.set(done); });
     sdp.write_file(fl.load_address, fl.data);
-    sdp.jump_address(fl.ivt_address);
+    try {
+        sdp.jump_address(fl.ivt_address);
+    } catch (Error& e) {
+        // A refusal is the ROM's answer, not a link hiccup: trying again cannot change it.
+        if (e.code() == ErrorCode::Verification && hab_closed_) {
+            e.with_context(fmt::format(
+                "the closed part rejected the package's signed flashloader {}: it is most "
+                "likely fused with another SRK hash (other signing keys) than this package's",
+                fl.name));
+        }
+        throw;
+    }
     wait_for_flashloader();
-    connect_detail_ = fmt::format("HAB {}: {} ({} bytes{}) loaded at 0x{:08X}, started at 0x{:08X}",
-                                  hab_closed_ ? "closed" : "open", fl.name, fl.data.size(),
-                                  fl.is_signed ? ", signed" : "", fl.load_address, fl.ivt_address);
+    connect_detail_ = fmt::format("{}; HAB {}: {} ({} bytes{}) loaded at 0x{:08X}, started at "
+                                  "0x{:08X}",
+                                  rom_identity_, hab_closed_ ? "closed" : "open", fl.name,
+                                  fl.data.size(), fl.is_signed ? ", signed" : "", fl.load_address,
+                                  fl.ivt_address);
 }
 
 void BoardWriter::wait_for_flashloader() {
@@ -341,6 +355,13 @@ void BoardWriter::finish(Outcome outcome) {
     emit(e);
 }
 
+Outcome BoardWriter::written_outcome() const {
+    const bool unburned = std::any_of(r_.fuses.begin(), r_.fuses.end(), [](const FuseRow& f) {
+        return f.status == FuseStatus::Skipped;
+    });
+    return unburned && !o_.no_fuses ? Outcome::PassedUnfused : Outcome::Passed;
+}
+
 BoardResult BoardWriter::run() {
     const pkg::Manifest& m = job_.package.manifest;
     r_.board = port_.name;
@@ -403,8 +424,12 @@ BoardResult BoardWriter::run() {
                         return program_fuses(s);
                     case pkg::StepOp::LockFuses:
                         return lock_fuses(s);
-                    case pkg::StepOp::Reset:
-                        return reset();
+                    case pkg::StepOp::Reset: {
+                        StepDone done = reset();
+                        const StepDone booted = boot_check();
+                        done.detail += (done.detail.empty() ? "" : "; ") + booted.detail;
+                        return done;
+                    }
                     case pkg::StepOp::PerBoardData:
                         return board_value(s);
                     case pkg::StepOp::LoadFlashloader:
@@ -420,7 +445,12 @@ BoardResult BoardWriter::run() {
         }
         if (!closed)
             run_step(m.write_plan.size(), "close", [&] { return close_part(); });
-        finish(Outcome::Passed);
+        r_.fuses_waived = o_.no_fuses;
+        finish(written_outcome());
+    } catch (const Refused& e) {
+        r_.error_code = e.code();
+        r_.error = e.what();
+        finish(Outcome::Refused);
     } catch (const Interrupted& e) {
         r_.error_code = e.code();
         r_.error = e.what();
@@ -451,8 +481,12 @@ int exit_code_of(const std::vector<BoardResult>& results) {
                                     ErrorCode::Io,           ErrorCode::BadInput,
                                     ErrorCode::Usage,        ErrorCode::Internal};
     std::optional<std::size_t> worst;
+    bool unfused = false;
     for (const auto& r : results) {
-        if (r.outcome == Outcome::Passed || r.outcome == Outcome::DryRun)
+        if (r.outcome == Outcome::PassedUnfused)
+            unfused = true;
+        if (r.outcome == Outcome::Passed || r.outcome == Outcome::DryRun ||
+            r.outcome == Outcome::PassedUnfused)
             continue;
         const ErrorCode code = r.error_code.value_or(ErrorCode::Device);
         const auto rank = static_cast<std::size_t>(
@@ -460,7 +494,7 @@ int exit_code_of(const std::vector<BoardResult>& results) {
         worst = std::min(worst.value_or(rank), rank);
     }
     if (!worst)
-        return 0;
+        return unfused ? kExitPassedUnfused : 0;
     return exit_code(kOrder[std::min(*worst, std::size(kOrder) - 1)]);
 }
 

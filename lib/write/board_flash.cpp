@@ -70,6 +70,7 @@ StepDone BoardWriter::configure(const pkg::WriteStep& s) {
     retry("configure-memory", [&] { apply_configuration(s); });
     configured_.push_back(s);
     sector_sizes_.erase(s.memory_id);
+    check_memory_size(s);
     if (!s.fcb_file.empty()) {
         return {fmt::format("memory {} configured with the FCB of {}", s.memory_id, s.fcb_file)};
     }

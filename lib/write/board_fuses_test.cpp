@@ -56,7 +56,9 @@ TEST(WriteFuses, WithoutBurnSrkNoFuseIsTouched) {
             warnings.push_back(e.message);
     });
     board.stop();
-    ASSERT_EQ(r.outcome, Outcome::Passed) << r.error;
+    // Written without its fuse plan: passed-unfused, never plain passed.
+    ASSERT_EQ(r.outcome, Outcome::PassedUnfused) << r.error;
+    EXPECT_EQ(exit_code_of({r}), kExitPassedUnfused);
     for (const auto& f : r.fuses)
         EXPECT_EQ(f.status, FuseStatus::Skipped) << f.word;
     EXPECT_EQ(warnings, std::vector<std::string>{

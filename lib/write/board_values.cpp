@@ -24,8 +24,13 @@ std::string hex_of(ByteView bytes) {
 }  // namespace
 
 void BoardWriter::admit_board() {
-    if (o_.admit && !o_.dry_run)
+    if (!o_.admit || o_.dry_run)
+        return;
+    try {
         o_.admit(r_);
+    } catch (const Error& e) {
+        throw Refused(e);
+    }
 }
 
 void BoardWriter::prepare_values(const FuseReader& read) {
@@ -48,7 +53,11 @@ void BoardWriter::prepare_values(const FuseReader& read) {
                         "the package writes per-board values that a station must reserve (a "
                         "counter, CSV rows): write with the station's records database");
         }
-        reserved = o_.reserve(r_);
+        try {
+            reserved = o_.reserve(r_);
+        } catch (const Error& e) {
+            throw Refused(e);  // nothing was changed on the board yet
+        }
     }
     // The rows go before closing and the locks: they are burned in their own steps.
     auto at = std::find_if(r_.fuses.begin(), r_.fuses.end(), [](const FuseRow& r) {

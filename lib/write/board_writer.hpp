@@ -32,6 +32,12 @@ class Interrupted : public Error {
     Interrupted() : Error(ErrorCode::Device, "interrupted: the run was stopped") {}
 };
 
+// Thrown when the station refuses the board before anything changed on it (Outcome::Refused).
+class Refused : public Error {
+  public:
+    explicit Refused(const Error& why) : Error(why) {}
+};
+
 // MCUBoot statuses worth another try: the flash or the link hiccuped, the command was right.
 bool retryable_status(std::uint32_t status);
 
@@ -96,6 +102,19 @@ class BoardWriter {
     void check_stop() const;
     void run_step(std::size_t index, std::string op, const std::function<StepDone()>& body);
     void finish(Outcome outcome);
+    // The outcome of a board whose every step went well: Passed, or PassedUnfused when words of
+    // the package's fuse plan were left unburned without --no-fuses.
+    Outcome written_outcome() const;
+
+    // --- identity and booting (board_checks.cpp) ---
+    // The part at the port must be the package's: the boot ROM's USB identity where the link
+    // shows one. Throws Error(Verification) naming both parts; returns what it found.
+    std::string check_rom_identity();
+    // After the flashloader configured the boot device: its size must hold the images.
+    void check_memory_size(const pkg::WriteStep& configured);
+    // After the reset step: the simulator's boot check, or --boot-check on hardware. Throws
+    // Error(Verification) when the board does not boot.
+    StepDone boot_check();
 
     // --- memory (board_flash.cpp) ---
     StepDone configure(const pkg::WriteStep& s);
@@ -144,6 +163,7 @@ class BoardWriter {
     std::optional<std::string> expected_uid_;   // the board's UID, once known (ROM or fuses)
     std::map<std::string, Bytes> value_bytes_;  // per-board values by step name
     bool hab_closed_ = false;
+    std::string rom_identity_;                // what the ROM showed of the part (for the detail)
     std::string connect_detail_;              // what connect() found and did, for the step's detail
     std::vector<pkg::WriteStep> configured_;  // configure-memory steps done (redone on re-open)
     std::map<std::uint32_t, std::uint32_t> sector_sizes_;

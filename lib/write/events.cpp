@@ -30,6 +30,10 @@ std::string_view outcome_name(Outcome outcome) {
             return "running";
         case Outcome::Passed:
             return "passed";
+        case Outcome::PassedUnfused:
+            return "passed-unfused";
+        case Outcome::Refused:
+            return "refused";
         case Outcome::Failed:
             return "failed";
         case Outcome::DryRun:

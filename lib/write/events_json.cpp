@@ -70,7 +70,9 @@ Json result_json(const BoardResult& r) {
               {"resumed", r.resumed},
               {"retries", r.retries},
               {"seconds", rounded(r.seconds, 1000)},
-              {"started_at", r.started_at}};
+              {"started_at", r.started_at},
+              {"boot_check", r.boot_check},
+              {"fuses_waived", r.fuses_waived}};
     if (r.error_code) {
         j["error"] = {{"code", error_code_name(*r.error_code)},
                       {"exit_code", exit_code(*r.error_code)},

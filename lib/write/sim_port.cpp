@@ -63,6 +63,10 @@ void SimulatedPart::stop() {
     }
 }
 
+sim::Verdict SimulatedPart::boot_verdict() const {
+    return sim::check_flash_boot(chip_);
+}
+
 sim::Inspection SimulatedPart::stop_and_inspect() {
     stop();
     return sim::inspect(chip_);

@@ -149,8 +149,9 @@ inline Job make_test_job(const PackageSpec& spec, const WriteOptions& options = 
 // chip may be prepared and inspected while the server is stopped.
 class SimBoard {
   public:
-    explicit SimBoard(bool hid = false, const std::string& faults = "")
-        : chip_(rt1020()), hid_(hid), faults_(sim::parse_fault_spec(faults)) {}
+    explicit SimBoard(bool hid = false, const std::string& faults = "",
+                      const device::Device& part = rt1020())
+        : chip_(part), hid_(hid), faults_(sim::parse_fault_spec(faults)) {}
     ~SimBoard() { stop(); }
     SimBoard(const SimBoard&) = delete;
     SimBoard& operator=(const SimBoard&) = delete;
@@ -239,6 +240,9 @@ class PulledCable : public transport::Transport {
     }
     void flush() override { inner_->flush(); }
     std::string describe() const override { return inner_->describe(); }
+    std::optional<transport::UsbIdentity> usb_identity() override {
+        return inner_->usb_identity();
+    }
 
   private:
     void spend(std::size_t n) {

@@ -47,7 +47,8 @@ class SdpClient {
     // SKIP_DCD_HEADER: makes the next JUMP_ADDRESS ignore the image's DCD.
     void skip_dcd_header();
     // JUMP_ADDRESS: runs the image whose IVT is at `ivt_address`. Returns after the HAB word; when
-    // the ROM instead reports an error word within a short wait, throws Error(Device) with it.
+    // the ROM instead reports an error word within a short wait, throws Error(Verification) with it
+    // (the ROM refused the image: HAB or IVT; not worth retrying).
     void jump_address(std::uint32_t ivt_address);
     // SET_BAUDRATE: asks the ROM to switch speed, then switches the transport.
     void set_baudrate(std::uint32_t baud);

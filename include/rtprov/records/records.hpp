@@ -85,6 +85,8 @@ struct Filter {
 struct Stats {
     std::uint64_t attempts = 0;  // finished
     std::uint64_t passed = 0;
+    std::uint64_t passed_unfused = 0;  // written without the package's fuse plan: not yield
+    std::uint64_t refused = 0;         // the station refused the board before touching it
     std::uint64_t failed = 0;
     std::uint64_t interrupted = 0;
     std::uint64_t running = 0;

@@ -14,9 +14,11 @@
 
 namespace rtprov::sim {
 
-enum class ChipMode { Rom, Flashloader };
+// Rom: the boot ROM's serial downloader (SDP); Flashloader: MCUBoot after a jump; App: the part
+// booted the application from flash (internal boot) and answers neither protocol.
+enum class ChipMode { Rom, Flashloader, App };
 
-// "rom" / "flashloader".
+// "rom" / "flashloader" / "app".
 std::string_view chip_mode_name(ChipMode mode);
 
 enum class BusStatus {
@@ -26,6 +28,10 @@ enum class BusStatus {
 };
 
 enum class Area { None, Ram, Peripheral, Flash, Ocotp };
+
+// The BOOT_MODE pins: SerialDownloader (01) keeps the ROM in SDP after every reset; Internal
+// (10) boots from flash and falls back to the serial downloader when that fails.
+enum class BootPins { SerialDownloader, Internal };
 
 class Chip {
   public:
@@ -54,7 +60,12 @@ class Chip {
     // Stores into RAM or peripheral space.
     BusStatus write(std::uint32_t address, ByteView data);
 
-    // Power-on / reset: back to the boot ROM, RAM and configuration lost, flash and fuses kept.
+    BootPins boot_pins() const { return boot_pins_; }
+    void set_boot_pins(BootPins pins) { boot_pins_ = pins; }
+
+    // Power-on / reset: RAM and configuration lost, flash and fuses kept. The boot ROM runs:
+    // with Internal boot pins and a flash image that boots (check_flash_boot) the part runs the
+    // application (ChipMode::App), else it is in the serial downloader (ChipMode::Rom).
     void reset();
 
   private:
@@ -63,6 +74,7 @@ class Chip {
     Fuses fuses_;
     SparseMemory ram_;
     ChipMode mode_ = ChipMode::Rom;
+    BootPins boot_pins_ = BootPins::SerialDownloader;
     bool flash_configured_ = false;
     std::uint32_t flash_base_ = 0x60000000;
 };

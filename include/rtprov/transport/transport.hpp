@@ -21,6 +21,9 @@
 //   frames carry IN reports (SDP ids 3, 4; MCUBoot ids 3, 4). The payload is exactly what follows
 //   the report id on USB (hidapi buffer without its first byte), padding included if the sender
 //   pads; max payload kMaxReportPayload. A peer that closes the socket = device unplugged.
+//   Report id 0 (device -> host only) is the device descriptor, not a HID report: payload
+//   u16 LE VID | u16 LE PID, sent first on every connection, as enumeration tells a USB host
+//   what it found. Hosts keep it for usb_identity() and never see it as a report.
 // sim-uart: socket: plain bytes both ways, exactly as on a serial line.
 
 #include <chrono>
@@ -45,6 +48,12 @@ inline constexpr std::size_t kMaxReportPayload = 1024 + 64;
 struct HidReport {
     std::uint8_t id = 0;
     Bytes data;
+};
+
+// The USB identity of the device at the other end of a link (what it enumerated as).
+struct UsbIdentity {
+    std::uint16_t vid = 0;
+    std::uint16_t pid = 0;
 };
 
 // A link to one device. Not thread-safe; one owner at a time. Every failure of the link itself
@@ -75,6 +84,9 @@ class Transport {
     virtual void set_baud_rate(std::uint32_t /*baud*/) {}
     // Human-readable identity for messages ("uart:/dev/ttyACM0,115200").
     virtual std::string describe() const = 0;
+    // What the device enumerated as on USB (USB-HID; sim: once its descriptor frame arrived,
+    // which the simulator sends first on every connection); nullopt for byte streams.
+    virtual std::optional<UsbIdentity> usb_identity() { return std::nullopt; }
 };
 
 // Reads exactly buf.size() bytes from a byte stream, `timeout` per read; throws

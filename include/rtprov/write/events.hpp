@@ -42,8 +42,16 @@ struct FuseRow {
     friend bool operator==(const FuseRow&, const FuseRow&) = default;
 };
 
-enum class Outcome { Running, Passed, Failed, DryRun, Interrupted };
-// "running", "passed", "failed", "dry-run", "interrupted".
+// How a board ended (docs/write.md lists each with its exit code):
+//   Passed         written, verified, the package's fuse plan burned (or waived with --no-fuses),
+//                  and, where rtprov can know (simulator, --boot-check), it boots;
+//   PassedUnfused  written and verified, but fuse words of the package's plan were left unburned
+//                  (--burn-srk / --burn-data-fuses not given): not a finished board;
+//   Refused        the station refused the board before changing anything on it (quota reached,
+//                  the same board at another port, no per-board value left);
+//   Failed         a step failed (link, device, a check), or the board does not boot.
+enum class Outcome { Running, Passed, PassedUnfused, Refused, Failed, DryRun, Interrupted };
+// "running", "passed", "passed-unfused", "refused", "failed", "dry-run", "interrupted".
 std::string_view outcome_name(Outcome outcome);
 
 // How one step of the write plan went.
@@ -95,6 +103,10 @@ struct BoardResult {
     std::optional<ErrorCode> error_code;
     std::string error;
     std::string error_step;
+    // What is known about booting: "boots: ..." / "does not boot: ..." from the simulator or
+    // --boot-check, "not checked" otherwise.
+    std::string boot_check = "not checked";
+    bool fuses_waived = false;  // --no-fuses: the package's fuse plan was left out on purpose
 };
 
 enum class EventKind { Start, StepStart, StepEnd, Progress, FusePlan, Retry, Warning, Result };

@@ -27,6 +27,12 @@ struct WriteOptions {
     unsigned retries = 3;                     // per operation, after the first attempt
     std::chrono::milliseconds backoff{100};   // first retry delay; doubles per attempt
     bool burn_data_fuses = false;             // burn per-board-data fuse words
+    // Leave the package's fuse plan out on purpose (development boards): the board then ends
+    // Passed, not PassedUnfused, and its record says the plan was waived.
+    bool no_fuses = false;
+    // After the reset: watch the port this long for the boot ROM coming back in serial-download
+    // mode (a part that fails to boot falls back to it); 0 = no check on hardware.
+    std::chrono::milliseconds boot_check{0};
     // Called with the board's UID once it is read: true when an earlier attempt on this board
     // was interrupted (then the board is resumed: sectors compared, only the rest written).
     std::function<bool(const std::string& uid)> was_interrupted;

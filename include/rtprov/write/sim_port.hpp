@@ -25,6 +25,9 @@ class SimulatedPart {
 
     // The URI hosts open ("sim:/tmp/rtprov-sim-XXXXXX/hid.sock").
     const std::string& uri() const { return uri_; }
+    // The simulator's boot check of what is on the part now (flash, fuses): would it boot at
+    // power-on? Called by the board writer after its reset step, when no host talks to it.
+    sim::Verdict boot_verdict() const;
     // Stops the server (idempotent) and reports on the chip: fuses, flash, would it boot.
     sim::Inspection stop_and_inspect();
 
