@@ -1,6 +1,6 @@
 // export_package's FlexSPI NOR decisions (flash_plan.cpp): the option word of the write plan and
 // how an image without an FCB gets one, seen in the exported manifest.
-#include "flash_plan.hpp"
+#include "rtprov/pkg/package.hpp"
 
 #include <algorithm>
 
@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include "rtprov/boot/fcb.hpp"
-#include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/zip_archive.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -45,13 +44,16 @@ std::string export_error(const std::filesystem::path& file) {
     return "no error";
 }
 
-// "configure-memory 9 [0xC0000007]", "erase 0x60000000+512", ...: the plan, readable in one line.
+// The plan, one readable line a step: "configure-memory 9 option 0xC0000007", "configure-memory
+// 9 fcb images/fcb.bin", "erase 0x60000000+512", "write images/flexspi-nor.bin 0x60001000".
 std::vector<std::string> steps(const Manifest& m) {
     std::vector<std::string> out;
     for (const WriteStep& s : m.write_plan) {
         std::string line(step_op_name(s.op));
-        if (s.op == StepOp::ConfigureMemory)
-            line += " " + describe_configuration(s);
+        if (s.op == StepOp::ConfigureMemory && !s.fcb_file.empty())
+            line += fmt::format(" {} fcb {}", s.memory_id, s.fcb_file);
+        else if (s.op == StepOp::ConfigureMemory)
+            line += fmt::format(" {} option 0x{:08X}", s.memory_id, fmt::join(s.option_words, " "));
         else if (s.op == StepOp::Erase)
             line += fmt::format(" 0x{:08X}+{}", s.address, s.length);
         else if (s.op == StepOp::Write || s.op == StepOp::Verify)
@@ -69,17 +71,28 @@ TEST(FlashPlan, AnImageWithoutFcbGetsTheFlashloadersFcb) {
     const auto plan = steps(p.manifest);
     ASSERT_EQ(plan.size(), 8u) << fmt::format("{}", fmt::join(plan, "\n"));
     EXPECT_EQ(plan[0], "load-flashloader");
-    EXPECT_EQ(plan[1],
-              "configure-memory 0x9 with option 0xC0000007 (QuadSPI SDR, 1-pad commands, 133 MHz)");
+    EXPECT_EQ(plan[1], "configure-memory 9 option 0xC0000007");
     EXPECT_EQ(plan[2], "erase 0x60000000+512");
     EXPECT_EQ(plan[3].substr(0, 17), "erase 0x60001000+");
-    EXPECT_EQ(plan[4],
-              "configure-memory 0x9 with option 0xF000000F: the flashloader programs its "
-              "configuration as the FCB");
+    EXPECT_EQ(plan[4], "configure-memory 9 option 0xF000000F");
     EXPECT_EQ(plan[5], "write images/flexspi-nor.bin 0x60001000");
     EXPECT_EQ(plan[6], "verify images/flexspi-nor.bin 0x60001000");
     EXPECT_EQ(plan[7], "reset");
     EXPECT_EQ(p.manifest.schema, (SchemaVersion{2, 0}));  // no new field: older readers take it
+    // README.txt says what the step does.
+    const auto files = read_zip(p.zip, {});
+    const auto readme = std::find_if(files.begin(), files.end(),
+                                     [](const ZipEntry& e) { return e.name == "README.txt"; });
+    ASSERT_NE(readme, files.end());
+    const std::string text(readme->data.begin(), readme->data.end());
+    EXPECT_NE(text.find("configure-memory 0x9 with option 0xF000000F: the flashloader programs "
+                        "its configuration as the FCB"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("configure-memory 0x9 with option 0xC0000007 (QuadSPI SDR, 1-pad "
+                        "commands, 133 MHz)"),
+              std::string::npos)
+        << text;
 }
 
 // The RT1050-EVKB preset: its HyperFlash option word, then the preset's FCB as the flashloader's
@@ -90,12 +103,10 @@ TEST(FlashPlan, Rt1050EvkbPresetGivesTheHyperFlashOption) {
         exported(project(t, "mimxrt1050", "rt1050-evkb", "fcb: rt1050-evkb\npadding: false\n"));
     const auto plan = steps(p.manifest);
     ASSERT_GE(plan.size(), 6u);
-    EXPECT_EQ(plan[1],
-              "configure-memory 0x9 with option 0xC0233007 (HyperFlash 1V8, 8-pad "
-              "commands, 133 MHz)");
-    EXPECT_EQ(plan[2], "configure-memory 0x9 with the FCB of images/fcb.bin");
+    EXPECT_EQ(plan[1], "configure-memory 9 option 0xC0233007");
+    EXPECT_EQ(plan[2], "configure-memory 9 fcb images/fcb.bin");
     EXPECT_EQ(plan[3], "erase 0x60000000+512");
-    EXPECT_EQ(plan[5].substr(0, 33), "configure-memory 0x9 with option ");
+    EXPECT_EQ(plan[5], "configure-memory 9 option 0xF000000F");
     const auto files = read_zip(p.zip, {});
     const auto fcb = std::find_if(files.begin(), files.end(),
                                   [](const ZipEntry& e) { return e.name == "images/fcb.bin"; });
