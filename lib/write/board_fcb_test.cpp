@@ -48,6 +48,23 @@ TEST(WriteBoardFcb, TheFlashloaderProgramsTheFcbAndTheBoardBoots) {
     EXPECT_TRUE(verdict.ok) << verdict.reason;
 }
 
+// --skip-unchanged: the image's sectors are kept; the FCB sector is erased and programmed again
+// (what the flashloader writes is not known before), and the board still boots.
+TEST(WriteBoardFcb, SkipUnchangedKeepsTheImageAndRemakesTheFcb) {
+    const Job job = test::make_test_job(without_fcb());
+    SimBoard board;
+    board.start();
+    ASSERT_EQ(write_board(job, {}, board.port(), {}).outcome, Outcome::Passed);
+    WriteOptions o;
+    o.skip_unchanged = true;
+    const Job again = test::make_test_job(without_fcb(), o);
+    const BoardResult r = write_board(again, o, board.port(), {});
+    board.stop();
+    ASSERT_EQ(r.outcome, Outcome::Passed) << r.error;
+    EXPECT_EQ(r.bytes_written, 0u);
+    EXPECT_TRUE(sim::check_flash_boot(board.chip()).ok);
+}
+
 // The cable goes during the image write, after the FCB was programmed: the reconnect replays
 // the flash configuration only (0xF000000F again would find the FCB area written).
 TEST(WriteBoardFcb, AReconnectDoesNotProgramTheFcbAgain) {
