@@ -27,8 +27,10 @@ class FcbCommand : public Command {
         if (list_ || preset_.empty()) {
             nlohmann::json list = nlohmann::json::array();
             for (const auto& p : boot::fcb_presets()) {
-                out.text("{:<14} {}", p.name, p.description);
-                list.push_back({{"name", p.name}, {"description", p.description}});
+                out.text("{:<14} flash option 0x{:08X}  {}", p.name, p.flash_option, p.description);
+                list.push_back({{"name", p.name},
+                                {"description", p.description},
+                                {"flash_option", fmt::format("0x{:08x}", p.flash_option)}});
             }
             out.result({{"presets", list}});
             return 0;

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "rtprov/boot/fcb.hpp"
+#include "rtprov/boot/flash_option.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::boot {
@@ -183,15 +184,25 @@ Fcb rt1050_evkb() {
     return f;
 }
 
+constexpr std::uint32_t kQuadSpiOption = 0xC0000007;     // QuadSPI SDR, SFDP, 133 MHz
+constexpr std::uint32_t kHyperFlashOption = 0xC0233007;  // HyperFlash 1V8, 8 pads, 133 MHz
+
+// Option words as NXP's SPSDK memcfg data lists them for each board's flash part
+// (kFlexspiNorOpt0_Adesto_AT25SF128A, _ISSI_IS25LP064A, _Cypress_S26KS512S: 0xC0233007, ...).
 constexpr FcbPreset kPresets[] = {
     {"rt1010-evk", "MIMXRT1010-EVK", "AT25SF128A 16 MB QSPI NOR, 100 MHz (read LUT only)",
-     rt1010_evk},
-    {"rt1015-evk", "MIMXRT1015-EVK", "16 MB QSPI NOR, 133 MHz", rt1015_evk},
-    {"rt1020-evk", "MIMXRT1020-EVK", "IS25LP064A 8 MB QSPI NOR, 133 MHz", rt1020_evk},
-    {"rt1024-evk", "MIMXRT1024-EVK", "in-package W25Q32JV 4 MB QSPI NOR, 60 MHz", rt1024_evk},
-    {"rt1050-evkb", "MIMXRT1050-EVKB", "S26KS512S 64 MB HyperFlash, 133 MHz DDR", rt1050_evkb},
-    {"rt1060-evk", "MIMXRT1060-EVK", "IS25WP064A 8 MB QSPI NOR, 120 MHz", rt1060_evk},
-    {"rt1064", "MIMXRT1064-EVK", "in-package W25Q32JV 4 MB QSPI NOR on FlexSPI2, 120 MHz", rt1064},
+     rt1010_evk, kQuadSpiOption},
+    {"rt1015-evk", "MIMXRT1015-EVK", "16 MB QSPI NOR, 133 MHz", rt1015_evk, kQuadSpiOption},
+    {"rt1020-evk", "MIMXRT1020-EVK", "IS25LP064A 8 MB QSPI NOR, 133 MHz", rt1020_evk,
+     kQuadSpiOption},
+    {"rt1024-evk", "MIMXRT1024-EVK", "in-package W25Q32JV 4 MB QSPI NOR, 60 MHz", rt1024_evk,
+     kQuadSpiOption},
+    {"rt1050-evkb", "MIMXRT1050-EVKB", "S26KS512S 64 MB HyperFlash, 133 MHz DDR", rt1050_evkb,
+     kHyperFlashOption},
+    {"rt1060-evk", "MIMXRT1060-EVK", "IS25WP064A 8 MB QSPI NOR, 120 MHz", rt1060_evk,
+     kQuadSpiOption},
+    {"rt1064", "MIMXRT1064-EVK", "in-package W25Q32JV 4 MB QSPI NOR on FlexSPI2, 120 MHz", rt1064,
+     kQuadSpiOption},
 };
 
 }  // namespace
@@ -200,15 +211,27 @@ std::span<const FcbPreset> fcb_presets() {
     return kPresets;
 }
 
-Fcb fcb_preset(std::string_view name) {
+namespace {
+
+const FcbPreset& find_preset(std::string_view name) {
     const auto it = std::find_if(std::begin(kPresets), std::end(kPresets),
                                  [&](const FcbPreset& p) { return p.name == name; });
     if (it != std::end(kPresets))
-        return it->build();
+        return *it;
     std::string known;
     for (const auto& p : kPresets)
         known += (known.empty() ? "" : ", ") + std::string(p.name);
     throw Error(ErrorCode::Usage, fmt::format("unknown FCB preset '{}' (known: {})", name, known));
+}
+
+}  // namespace
+
+Fcb fcb_preset(std::string_view name) {
+    return find_preset(name).build();
+}
+
+std::uint32_t fcb_preset_flash_option(std::string_view name) {
+    return find_preset(name).flash_option;
 }
 
 }  // namespace rtprov::boot

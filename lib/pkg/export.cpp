@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "flash_plan.hpp"
 #include "readme.hpp"
 #include "rtprov/device/device.hpp"
 #include "rtprov/hab/key_io.hpp"
@@ -265,12 +266,21 @@ ExportedPackage export_package(const ExportOptions& options) {
         FileEntry e = entry_for(in.name, in.data, in.role);
         add(std::move(e), std::move(in.data));
     }
-    m.write_plan = make_write_plan(m, [&](const std::string& path) -> ByteView {
-        for (const auto& f : files)
-            if (f.name == path)
-                return f.data;
-        throw Error(ErrorCode::Internal, fmt::format("{}: not in the package", path));
-    });
+    NorFlashDecision nor = decide_nor_flash(spec, project_file, *built.options.device,
+                                            m.images.front(), built.data, built.options.fcb);
+    if (nor.fcb_file) {
+        const std::string path(kFcbPackagePath);
+        add(entry_for(path, *nor.fcb_file, FileRole::Fcb), *nor.fcb_file);
+    }
+    m.write_plan = make_write_plan(
+        m,
+        [&](const std::string& path) -> ByteView {
+            for (const auto& f : files)
+                if (f.name == path)
+                    return f.data;
+            throw Error(ErrorCode::Internal, fmt::format("{}: not in the package", path));
+        },
+        nor.nor_fcb);
     if (!spec.per_board.empty()) {
         add_board_data(m, spec, *built.options.device);
         require("per-board-data");

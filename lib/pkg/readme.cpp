@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/pkg/write_plan.hpp"
+
 namespace rtprov::pkg {
 
 std::string format_readme(const Manifest& m) {
@@ -53,10 +55,7 @@ std::string format_readme(const Manifest& m) {
         std::string what(step_op_name(s.op));
         switch (s.op) {
             case StepOp::ConfigureMemory:
-                what += s.fcb_file.empty()
-                            ? fmt::format(" 0x{:X} with option 0x{:08X}", s.memory_id,
-                                          s.option_words.at(0))
-                            : fmt::format(" 0x{:X} with the FCB of {}", s.memory_id, s.fcb_file);
+                what += " " + describe_configuration(s);
                 break;
             case StepOp::Erase:
                 what += fmt::format(" 0x{:08X}, {} bytes", s.address, s.length);

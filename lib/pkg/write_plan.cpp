@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -79,13 +80,36 @@ ImageEntry place_image(const device::Device& dev, device::BootDevice boot_device
     return e;
 }
 
+std::string describe_configuration(const WriteStep& s) {
+    if (!s.fcb_file.empty())
+        return fmt::format("0x{:X} with the FCB of {}", s.memory_id, s.fcb_file);
+    if (s.option_words.empty())
+        return fmt::format("0x{:X} without option words", s.memory_id);
+    const std::uint32_t w = s.option_words.front();
+    std::string what = fmt::format("0x{:X} with option 0x{:08X}", s.memory_id, w);
+    if (w == boot::kProgramFcbOption)
+        return what + ": the flashloader programs its configuration as the FCB";
+    if (s.memory_id == boot_device_memory_id(device::BootDevice::FlexspiNor) &&
+        !boot::flexspi_nor_option_problem(w))
+        what += " (" + boot::describe_flexspi_nor_option(w) + ")";
+    return what;
+}
+
+std::uint32_t flexspi_fcb_address(const device::Device& dev, std::uint32_t image_address) {
+    const device::BootLayout* layout = dev.layout(device::BootDevice::FlexspiNor);
+    if (layout == nullptr)
+        throw Error(ErrorCode::Internal, fmt::format("{} has no FlexSPI NOR layout", dev.name));
+    return nor_window(dev, image_address) + layout->fcb_offset;
+}
+
 FlashloaderEntry place_flashloader(const std::string& file, ByteView data, bool is_signed) {
     const boot::ParsedImage parsed = boot::parse_boot_image(data, file);
     return {file, is_signed, parsed.file_address, parsed.ivt.self};
 }
 
-std::vector<WriteStep> make_write_plan(
-    const Manifest& m, const std::function<ByteView(const std::string&)>& file_data) {
+std::vector<WriteStep> make_write_plan(const Manifest& m,
+                                       const std::function<ByteView(const std::string&)>& file_data,
+                                       const std::optional<NorFcbPlan>& nor_fcb) {
     std::vector<WriteStep> plan;
     const auto step = [&](StepOp op) -> WriteStep& {
         plan.emplace_back();
@@ -112,7 +136,28 @@ std::vector<WriteStep> make_write_plan(
         } else if (img.memory_id == boot_device_memory_id(device::BootDevice::FlexspiNor)) {
             WriteStep& config = step(StepOp::ConfigureMemory);
             config.memory_id = img.memory_id;
-            config.option_words = {kDefaultFlexspiNorOption};
+            config.option_words = {nor_fcb ? nor_fcb->option : kDefaultFlexspiNorOption};
+            if (nor_fcb) {
+                // NXP's write scripts: configure, erase (the FCB sector too), then 0xF000000F
+                // makes the flashloader write its configuration block as the FCB. With the
+                // project's FCB loaded as that configuration, the FCB written is the project's.
+                if (!nor_fcb->fcb_file.empty()) {
+                    WriteStep& fcb = step(StepOp::ConfigureMemory);
+                    fcb.memory_id = img.memory_id;
+                    fcb.fcb_file = nor_fcb->fcb_file;
+                }
+                WriteStep& erase = step(StepOp::Erase);
+                erase.memory_id = img.memory_id;
+                erase.address = flexspi_fcb_address(device::find_device(m.device), img.address);
+                erase.length = boot::kFcbSize;
+                memory_step(StepOp::Erase, img).length = data.size();
+                WriteStep& program = step(StepOp::ConfigureMemory);
+                program.memory_id = img.memory_id;
+                program.option_words = {boot::kProgramFcbOption};
+                memory_step(StepOp::Write, img).file = img.file;
+                memory_step(StepOp::Verify, img).file = img.file;
+                continue;
+            }
         }
         // Other memories are configured by option words a project would state; without them
         // the flashloader's defaults apply and the step is left out.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "rtprov/boot/flash_option.hpp"
 #include "rtprov/project/yaml_document.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -20,8 +21,8 @@ namespace {
 BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path) {
     Reader r(path);
     r.expect_keys(root, "the project",
-                  {"version", "device", "boot_device", "app", "fcb", "dcd", "padding", "output",
-                   "hab", "bee", "flashloader", "per_board", "production"});
+                  {"version", "device", "boot_device", "app", "fcb", "flash_option", "dcd",
+                   "padding", "output", "hab", "bee", "flashloader", "per_board", "production"});
     if (root["version"] && r.number(root["version"], "version") != 1) {
         r.fail(root["version"], "this rtprov reads project files of version 1");
     }
@@ -51,6 +52,16 @@ BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path
     }
     if (root["fcb"])
         spec.fcb = r.fcb(root["fcb"]);
+    if (const YAML::Node option = root["flash_option"]) {
+        spec.flash_option = r.u32(option, "flash_option");
+        spec.flash_option_where = r.where(option);
+        if (auto why = boot::flexspi_nor_option_problem(*spec.flash_option))
+            r.fail(option, "'flash_option': " + *why);
+        if (spec.boot_device != "flexspi-nor")
+            r.fail(option,
+                   fmt::format("'flash_option' configures FlexSPI NOR; the boot device is {}",
+                               spec.boot_device));
+    }
     if (root["dcd"])
         spec.dcd = r.file(root["dcd"], "dcd");
     if (root["padding"])

@@ -78,8 +78,8 @@ TEST(ProjectFile, AnFcbNameTooLongForAFileIsAPresetName) {
 TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npading: false\n"),
               "/p/project.yaml:3:1: unknown key 'pading' in the project; known keys: version, "
-              "device, boot_device, app, fcb, dcd, padding, output, hab, bee, flashloader, "
-              "per_board, production");
+              "device, boot_device, app, fcb, flash_option, dcd, padding, output, hab, bee, "
+              "flashloader, per_board, production");
     EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
               "/p/project.yaml:4:12: 'app.address': '0x6000200G' is not a number");
     EXPECT_EQ(error_of("app: a.elf\n"), "/p/project.yaml: 'device' is missing");
@@ -113,6 +113,22 @@ TEST(ProjectFile, FlashloaderSection) {
               "with)");
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nflashloader:\n  sign: false\n"),
               "/p/project.yaml:4:3: 'flashloader.file' is missing");
+}
+
+// flash_option: the FlexSPI NOR option word `rtprov write` configures with (hex accepted).
+TEST(ProjectFile, FlashOption) {
+    const BuildSpec s = parse_project("device: mimxrt1050\napp: a.elf\nflash_option: 0xC0233007\n",
+                                      "/p/project.yaml");
+    EXPECT_EQ(s.flash_option, 0xC0233007u);
+    EXPECT_EQ(s.flash_option_where, "/p/project.yaml:3:15");
+    EXPECT_EQ(parse_project("device: mimxrt1020\napp: a.elf\n", "/p/project.yaml").flash_option,
+              std::nullopt);
+    EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nflash_option: 0xF000000F\n"),
+              "/p/project.yaml:3:15: 'flash_option': 0xF000000F is not a FlexSPI NOR "
+              "configuration option (tag, bits 31:28, is 0xF, not 0xC)");
+    EXPECT_EQ(error_of("device: mimxrt1020\nboot_device: sd\napp: a.elf\nflash_option: "
+                       "0xC0000007\n"),
+              "/p/project.yaml:4:15: 'flash_option' configures FlexSPI NOR; the boot device is sd");
 }
 
 }  // namespace

@@ -130,6 +130,8 @@ std::string format_project(const BuildSpec& spec, const std::filesystem::path& p
                 o << fmt::format("    {}: 0x{:X}\n", name, value);
         }
     }
+    if (spec.flash_option)
+        o << fmt::format("flash_option: 0x{:08X}\n", *spec.flash_option);
     if (spec.dcd)
         o << "dcd: " << scalar(path_text(*spec.dcd, base)) << "\n";
     o << "padding: " << (spec.padding ? "true" : "false") << "\n";

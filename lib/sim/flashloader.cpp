@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "option_fcb.hpp"
 #include "rtprov/boot/fcb.hpp"
+#include "rtprov/boot/flash_option.hpp"
 #include "rtprov/hab/encrypt.hpp"
 #include "rtprov/sb/sb.hpp"
 #include "rtprov/sim/bee_keys.hpp"
@@ -24,7 +26,7 @@ constexpr std::uint32_t kFlexspiNorId = static_cast<std::uint32_t>(mb::MemoryId:
 constexpr std::uint32_t kUnsupportedCommand = 10006;
 constexpr std::uint32_t kOptionTagFlexspiNor = 0xC;
 constexpr std::uint32_t kOptionTagBee = 0xE;  // OTPMK BEE region (PRDB) option
-constexpr std::uint32_t kOptionProgramFcb = 0xF000000F;
+constexpr std::uint32_t kOptionProgramFcb = boot::kProgramFcbOption;
 
 MbootOut packet(const mb::Packet& p) {
     return {false, mb::encode_packet(p)};
@@ -316,6 +318,7 @@ std::uint32_t Flashloader::configure_memory(std::uint32_t memory_id, std::uint32
             return st(Status::InvalidArgument);
         chip_->flash().set_geometry(*g);
         chip_->set_flash_configured(true);
+        config_block_ = std::move(fcb);
         return st(Status::Success);
     }
     if ((option >> 28) == kOptionTagBee)
@@ -328,6 +331,7 @@ std::uint32_t Flashloader::configure_memory(std::uint32_t memory_id, std::uint32
     if (auto g = NorFlash::geometry_from_fcb(chip_->flash().read(fcb_offset, boot::kFcbSize)))
         chip_->flash().set_geometry(*g);
     chip_->set_flash_configured(true);
+    config_block_ = fcb_from_option(option, chip_->flash().geometry());
     return st(Status::Success);
 }
 
@@ -370,22 +374,22 @@ std::uint32_t Flashloader::configure_bee(std::uint32_t option, std::uint32_t add
 }
 
 std::uint32_t Flashloader::program_fcb() {
+    // As NXP's flexspi_nor_mem_config: without a configured flash the magic word is no option
+    // (kStatus_InvalidArgument); the block goes only into an erased FCB area, else
+    // kStatusMemoryCumulativeWrite.
     if (!chip_->flash_configured())
-        return st(Status::MemoryNotConfigured);
-    const FlashGeometry& g = chip_->flash().geometry();
-    boot::Fcb fcb;
-    fcb.read_sample_clk_src = 1;
-    fcb.device_type = 1;
-    fcb.sflash_pad_type = 4;
-    fcb.serial_clk_freq = 7;
-    fcb.sflash_a1_size = g.size;
-    fcb.page_size = g.page_size;
-    fcb.sector_size = g.sector_size;
-    fcb.block_size = 64 * 1024;
+        return st(Status::InvalidArgument);
     const device::BootLayout* layout = chip_->device().layout(device::BootDevice::FlexspiNor);
     const std::uint32_t fcb_offset = layout != nullptr ? layout->fcb_offset : 0;
+    const Bytes area = chip_->flash().read(fcb_offset, boot::kFcbSize);
+    if (std::any_of(area.begin(), area.end(), [](std::uint8_t b) { return b != 0xFF; }))
+        return st(Status::MemoryCumulativeWrite);
+    // Configured in an earlier session of the flashloader: its block is the default option's.
+    const Bytes block =
+        config_block_ ? *config_block_
+                      : fcb_from_option(boot::kDefaultFlexspiNorOption, chip_->flash().geometry());
     dirty_ = true;
-    return chip_->flash().program(fcb_offset, boot::serialize(fcb)) == FlashStatus::Ok
+    return chip_->flash().program(fcb_offset, block) == FlashStatus::Ok
                ? st(Status::Success)
                : st(Status::FlexspiNorProgramFail);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rtprov/boot/fcb.hpp"
+
 namespace rtprov::sim {
 namespace {
 
@@ -126,6 +128,54 @@ TEST_F(Loader, ProgramFcbOption) {
     chip.write(0x2000, opt);
     EXPECT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x2000})), 0u);
     EXPECT_EQ(chip.flash().read(0, 4), (Bytes{'F', 'C', 'F', 'B'}));
+}
+
+// As NXP's flexspi_nor_mem_config: 0xF000000F is no option before the flash is configured.
+TEST_F(Loader, ProgramFcbNeedsAConfiguredFlash) {
+    Bytes opt(4);
+    store_le32(opt.data(), 0xF000000F);
+    chip.write(0x2000, opt);
+    EXPECT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x2000})), st(Status::InvalidArgument));
+    EXPECT_EQ(chip.flash().read(0, 4), Bytes(4, 0xFF));
+}
+
+// ... and it writes only into an erased FCB area (kStatusMemoryCumulativeWrite otherwise).
+TEST_F(Loader, ProgramFcbNeedsAnErasedFcbArea) {
+    configure();
+    ASSERT_EQ(write(0x60000100, Bytes(4, 0)), 0u);
+    Bytes opt(4);
+    store_le32(opt.data(), 0xF000000F);
+    chip.write(0x2000, opt);
+    EXPECT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x2000})),
+              st(Status::MemoryCumulativeWrite));
+    EXPECT_EQ(chip.flash().read(0, 4), Bytes(4, 0xFF));
+    ASSERT_EQ(status(cmd(CommandTag::FlashEraseRegion, {0x60000000, 0x1000, 9})), 0u);
+    EXPECT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x2000})), 0u);
+    EXPECT_EQ(chip.flash().read(0, 4), (Bytes{'F', 'C', 'F', 'B'}));
+}
+
+// The FCB programmed is the flashloader's configuration: built from a HyperFlash option word
+// (8 pads, the flash's DQS), or the FCB given to configure-memory, byte for byte.
+TEST_F(Loader, ProgramFcbWritesTheCurrentConfiguration) {
+    Bytes word(4);
+    store_le32(word.data(), 0xC0233007);
+    chip.write(0x2000, word);
+    ASSERT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x2000})), 0u);
+    store_le32(word.data(), 0xF000000F);
+    chip.write(0x3000, word);
+    ASSERT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x3000})), 0u);
+    const boot::Fcb made = boot::parse_fcb(chip.flash().read(0, boot::kFcbSize), "flash");
+    EXPECT_EQ(made.read_sample_clk_src, 3);
+    EXPECT_EQ(made.sflash_pad_type, 8);
+    EXPECT_EQ(made.column_address_width, 3);
+    EXPECT_EQ(made.serial_clk_freq, 7);
+
+    const Bytes preset = boot::serialize(boot::fcb_preset("rt1050-evkb"));
+    chip.write(0x2000, preset);
+    ASSERT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x2000})), 0u);
+    ASSERT_EQ(status(cmd(CommandTag::FlashEraseRegion, {0x60000000, 0x200, 9})), 0u);
+    ASSERT_EQ(status(cmd(CommandTag::ConfigureMemory, {9, 0x3000})), 0u);
+    EXPECT_EQ(chip.flash().read(0, boot::kFcbSize), preset);
 }
 
 TEST_F(Loader, ResetReturnsToTheRomKeepingFlashAndFuses) {

@@ -6,6 +6,8 @@
 
 #include "board_writer.hpp"
 #include "rtprov/boot/fcb.hpp"
+#include "rtprov/boot/flash_option.hpp"
+#include "rtprov/pkg/write_plan.hpp"
 
 namespace rtprov::write::detail {
 
@@ -67,6 +69,8 @@ void BoardWriter::apply_configuration(const pkg::WriteStep& s) {
 }
 
 StepDone BoardWriter::configure(const pkg::WriteStep& s) {
+    if (s.fcb_file.empty() && s.option_words == std::vector<std::uint32_t>{boot::kProgramFcbOption})
+        return program_fcb(s);
     retry("configure-memory", [&] { apply_configuration(s); });
     configured_.push_back(s);
     sector_sizes_.erase(s.memory_id);
@@ -76,6 +80,45 @@ StepDone BoardWriter::configure(const pkg::WriteStep& s) {
     }
     return {fmt::format("memory {} configured with option word 0x{:08X}", s.memory_id,
                         s.option_words.front())};
+}
+
+StepDone BoardWriter::program_fcb(const pkg::WriteStep& s) {
+    // The FCB goes where the boot ROM reads it on the flash the next write goes to.
+    const auto& plan = job_.package.manifest.write_plan;
+    const auto next = std::find_if(plan.begin(), plan.end(), [&](const pkg::WriteStep& w) {
+        return w.op == pkg::StepOp::Write && w.memory_id == s.memory_id;
+    });
+    if (next == plan.end())
+        throw Error(ErrorCode::BadInput, "configure-memory 0xF000000F without a write after it");
+    const std::uint32_t address = pkg::flexspi_fcb_address(*job_.device, next->address);
+    const auto read_tag = [&] {
+        return load_le32(mb().read_memory(address, 4, s.memory_id).data());
+    };
+    // Not kept in configured_: it is an action, not a configuration, and is never replayed on a
+    // reconnect (the FCB area is no longer blank then).
+    retry("configure-memory 0xF000000F (program FCB)", [&] {
+        try {
+            apply_configuration(s);
+        } catch (const proto::McuBootStatusError& e) {
+            // An earlier attempt wrote the FCB and its answer was lost.
+            if (e.status() !=
+                    static_cast<std::uint32_t>(proto::mboot::Status::MemoryCumulativeWrite) ||
+                read_tag() != boot::kFcbTag)
+                throw;
+        }
+    });
+    const std::uint32_t tag = retry("read the FCB", read_tag);
+    if (tag != boot::kFcbTag) {
+        throw Error(ErrorCode::Verification,
+                    fmt::format("the flashloader programmed no FCB at 0x{:08X}: tag 0x{:08X}, "
+                                "expected \"FCFB\"",
+                                address, tag));
+    }
+    sector_sizes_.erase(s.memory_id);
+    return {
+        fmt::format("the flashloader programmed an FCB at 0x{:08X} from its configuration "
+                    "(read back: \"FCFB\" tag)",
+                    address)};
 }
 
 std::uint32_t BoardWriter::sector_size(std::uint32_t memory_id) {

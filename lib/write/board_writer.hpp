@@ -118,6 +118,8 @@ class BoardWriter {
 
     // --- memory (board_flash.cpp) ---
     StepDone configure(const pkg::WriteStep& s);
+    // configure-memory 0xF000000F: the flashloader writes the FCB; checked by reading its tag.
+    StepDone program_fcb(const pkg::WriteStep& s);
     void apply_configuration(const pkg::WriteStep& s);
     StepDone erase(const pkg::WriteStep& s);
     StepDone write(const pkg::WriteStep& s);

@@ -98,7 +98,8 @@ struct PackageSpec {
     bool image_signed = false;
     std::optional<Bytes> flashloader = flashloader_image().data;
     std::optional<Bytes> signed_flashloader;
-    std::optional<hab::SrkHash> srk_hash;  // adds SRK0..7 with SRK_LOCK to the fuse plan
+    std::optional<hab::SrkHash> srk_hash;    // adds SRK0..7 with SRK_LOCK to the fuse plan
+    std::optional<pkg::NorFcbPlan> nor_fcb;  // an image without an FCB: how the plan gets one
 };
 
 // A package as export-pkg would make it, in memory: files, images, flashloaders, fuses and the
@@ -135,7 +136,7 @@ inline pkg::Package make_package(const PackageSpec& spec) {
         }
     }
     m.write_plan = pkg::make_write_plan(
-        m, [&](const std::string& path) -> ByteView { return p.files.at(path); });
+        m, [&](const std::string& path) -> ByteView { return p.files.at(path); }, spec.nor_fcb);
     return p;
 }
 

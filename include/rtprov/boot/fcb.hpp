@@ -183,6 +183,9 @@ struct FcbPreset {
     std::string_view board;        // "MIMXRT1020-EVK"
     std::string_view description;  // the flash part and how it is wired
     Fcb (*build)();
+    // The FlexSPI NOR option word NXP's tools configure this board's flash with (blhost
+    // fill-memory + configure-memory 9; flash_option.hpp): 0xC0000007 QSPI, 0xC0233007 HyperFlash.
+    std::uint32_t flash_option;
 };
 
 // The FCBs that NXP's MCUXpresso SDK board files (xip/<board>_flexspi_nor_config.c) program

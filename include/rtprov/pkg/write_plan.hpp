@@ -5,9 +5,11 @@
 // the stored steps and never re-derives them.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "rtprov/boot/flash_option.hpp"
 #include "rtprov/device/device.hpp"
 #include "rtprov/pkg/manifest.hpp"
 #include "rtprov/util/bytes.hpp"
@@ -29,15 +31,37 @@ ImageEntry place_image(const device::Device& device, device::BootDevice boot_dev
 // jump to its IVT. Throws Error(BadInput) naming `file` when it holds no IVT.
 FlashloaderEntry place_flashloader(const std::string& file, ByteView data, bool is_signed);
 
-// FlexSPI NOR option word rtprov configures with when an image carries no FCB: QuadSPI NOR,
-// SFDP auto-detection, 133 MHz (NXP's 0xC0000007).
-inline constexpr std::uint32_t kDefaultFlexspiNorOption = 0xC0000007;
+// FlexSPI NOR option word rtprov configures with when an image carries no FCB and nothing else
+// says: QuadSPI NOR, SFDP auto-detection, 133 MHz (NXP's 0xC0000007).
+inline constexpr std::uint32_t kDefaultFlexspiNorOption = boot::kDefaultFlexspiNorOption;
+
+// How the plan gets an FCB into the flash for a FlexSPI NOR image that carries none (decided by
+// export_package, flash_plan.hpp): the flash option word, and the package file holding the
+// project's FCB when the project has one ("": the flashloader makes the FCB from `option`).
+struct NorFcbPlan {
+    std::uint32_t option = kDefaultFlexspiNorOption;
+    std::string fcb_file;
+};
+
+// What a configure-memory step does, for README.txt and the write log: "0x9 with option
+// 0xC0233007 (HyperFlash 1V8, 8-pad commands, 133 MHz)", "0x9 with the FCB of images/fcb.bin",
+// "0x9 with option 0xF000000F: the flashloader programs its configuration as the FCB".
+std::string describe_configuration(const WriteStep& configure);
+
+// Address of the FCB on the FlexSPI NOR flash whose window holds `image_address`: the window
+// start + the layout's FCB offset (0x400 on the RT1010). Throws Error(Internal) when `device`
+// has no FlexSPI NOR layout.
+std::uint32_t flexspi_fcb_address(const device::Device& device, std::uint32_t image_address);
 
 // The steps for `manifest`'s images and fuses, in order: load-flashloader; per image with a
 // memory id: configure-memory (with the image's FCB when it has one), erase, write, verify;
 // program-fuses for every fuse word, lock-fuses per lock field; reset. `file_data` returns a
-// package file's bytes.
-std::vector<WriteStep> make_write_plan(
-    const Manifest& manifest, const std::function<ByteView(const std::string&)>& file_data);
+// package file's bytes. A FlexSPI NOR image without an FCB is configured with `nor_fcb`'s option
+// (then its FCB file), its FCB sector is erased too and configure-memory 0xF000000F makes the
+// flashloader program the FCB before the image is written; without `nor_fcb` (packages of
+// older schemas) it is only configured with kDefaultFlexspiNorOption, as rtprov 0.2 planned.
+std::vector<WriteStep> make_write_plan(const Manifest& manifest,
+                                       const std::function<ByteView(const std::string&)>& file_data,
+                                       const std::optional<NorFcbPlan>& nor_fcb = std::nullopt);
 
 }  // namespace rtprov::pkg

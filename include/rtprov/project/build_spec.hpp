@@ -53,6 +53,11 @@ struct BuildSpec {
     std::optional<std::uint32_t> app_address;  // required for a raw binary
     std::optional<std::uint32_t> entry;        // default: the app's reset vector
     std::optional<FcbSpec> fcb;
+    // FlexSPI NOR configuration option word for `rtprov write` (boot/flash_option.hpp); default:
+    // the FCB preset's, else boot::kDefaultFlexspiNorOption. flash_option_where:
+    // "project.yaml:7:15".
+    std::optional<std::uint32_t> flash_option;
+    std::string flash_option_where;
     std::optional<std::filesystem::path> dcd;  // binary DCD or DCD text
     bool padding = true;
     std::optional<std::filesystem::path> output;

@@ -95,6 +95,9 @@ class Flashloader {
         bee::Key key;
     };
     std::optional<OtpmkBee> bee_;  // configured OTPMK encryption of flash writes
+    // The configuration block of the last FlexSPI NOR configure-memory (the FCB given, or the
+    // one built from the option word): what 0xF000000F programs.
+    std::optional<Bytes> config_block_;
     bool reset_ = false;
     bool dirty_ = false;
     bool power_lost_ = false;
