@@ -11,6 +11,7 @@
 #include "rtprov/hab/encrypt.hpp"
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/srk.hpp"
+#include "rtprov/hab/verify.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 
@@ -281,6 +282,30 @@ Bytes assemble_csf(const SignSettings& s, const Material& m, const CsfInputs& in
                 "the CSF layout did not settle (signature sizes keep changing)");
 }
 
+// The boot ROM's check, run offline on what was just signed (issue 18): a CSF certificate that
+// SRK srk_index did not issue, a key that does not match, or anything else the ROM would reject
+// stops here rather than at a closed board. Checked against the table signed with, and with the
+// DEK when encrypting, so every check (MAC included) runs.
+void verify_signed(const SignResult& r, const std::string& name, const SignSettings& s,
+                   const SrkHash& hash) {
+    VerifyOptions options;
+    options.fuse_hash = hash;
+    if (s.encrypt)
+        options.dek = s.encrypt->dek;
+    const VerifyReport report = verify_image(r.data, name, options);
+    if (report.ok())
+        return;
+    const std::vector<std::string> failures = report.failures();
+    const std::size_t more = failures.size() - 1;
+    throw Error(ErrorCode::Verification,
+                fmt::format("{}: the signed image does not verify against its SRK table "
+                            "(srk_index {}): {}{}",
+                            name, s.srk_index, failures.front(),
+                            more == 0 ? std::string()
+                                      : fmt::format("; {} later check{} also failed", more,
+                                                    more == 1 ? "" : "s")));
+}
+
 }  // namespace
 
 SignResult sign_image(ByteView unsigned_image, const std::string& name,
@@ -335,6 +360,7 @@ SignResult sign_image(ByteView unsigned_image, const std::string& name,
 
     const Bytes csf = assemble_csf(settings, m, in, std::move(items), time, r.csf_length);
     std::copy(csf.begin(), csf.end(), r.data.begin() + (layout.csf_address - layout.out_address));
+    verify_signed(r, name, settings, hash);
     return r;
 }
 

@@ -166,6 +166,40 @@ TEST(SignErrors, MessagesNameTheProblem) {
               std::string::npos);
 }
 
+// sign_image checks what it signed as the boot ROM would (verify_image against the table it
+// signed with): CSF1_1 is issued by SRK 1, so srk_index 1 (SRK 2) makes an image that would not
+// boot and is refused; the right index and fast authentication with SRK 2 itself are not.
+TEST(SignVerifies, AnSrkThatDidNotIssueTheCsfCertificateIsRefused) {
+    const auto v = test::vectors_dir();
+    if (!v)
+        GTEST_SKIP() << "RTPROV_VECTORS is not set";
+    const Bytes unsigned_image =
+        read_file(*v / "rt1020-evk/output/evkmimxrt1020_iled_blinky_ext_FLASH_unsigned.bin");
+    SignSettings s = reference_settings(*v);
+    s.srk_index = 1;
+    try {
+        (void)sign_image(unsigned_image, "img", s);
+        ADD_FAILURE() << "an image that does not verify was returned";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Verification);
+        EXPECT_EQ(std::string(e.what()),
+                  "img: the signed image does not verify against its SRK table (srk_index 1): "
+                  "Install CSFK: certificate at CSF offset 0x490 "
+                  "(CN=CSF1_1_sha256_2048_65537_v3_usr) is not signed by the key in slot 0 "
+                  "(SRK); 5 later checks also failed");
+    }
+
+    s.srk_index = 0;
+    EXPECT_NO_THROW((void)sign_image(unsigned_image, "img", s));
+
+    const fs::path k = *v / "hab-keys";
+    s.srk_index = 1;
+    s.nocak = true;
+    s.csf_key = k / "keys/SRK2_sha256_2048_65537_v3_ca_key.pem";
+    s.csf_cert = k / "crts/SRK2_sha256_2048_65537_v3_ca_crt.pem";
+    EXPECT_NO_THROW((void)sign_image(unsigned_image, "img", s));
+}
+
 TEST(SignatureTime, ParsesUtcIso8601) {
     EXPECT_EQ(parse_signature_time("2020-04-08T05:54:33Z"), 1586325273);
     EXPECT_EQ(parse_signature_time("2020-04-08T05:54:33+00:00"), 1586325273);

@@ -11,19 +11,9 @@ namespace rtprov::write {
 namespace {
 
 using test::SimBoard;
-using test::TestPki;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
-}
-
-test::PackageSpec signed_spec() {
-    test::PackageSpec spec;
-    spec.image = TestPki::get().sign(test::xip_image(), "image");
-    spec.image_signed = true;
-    spec.signed_flashloader = TestPki::get().sign(test::flashloader_image().data, "flashloader");
-    spec.srk_hash = TestPki::get().hash();
-    return spec;
 }
 
 // The board's port with the simulator's own boot check, as `write -p sim:auto` has it.
@@ -125,7 +115,7 @@ TEST(BootCheck, OnHardwareTheRomComingBackInSerialDownloadFailsTheBoard) {
 }
 
 TEST(HabRejection, APartFusedForOtherKeysIsNotRetriedAndSaysWhy) {
-    const Job job = test::make_test_job(signed_spec());
+    const Job job = test::make_test_job(test::signed_spec());
     SimBoard board;
     sim::Fuses& fuses = board.chip().fuses();
     fuses.program(board.chip().device().fuse("SRK0")->index, 0x12345678);  // another SRK hash
@@ -151,7 +141,7 @@ TEST(HabRejection, APartFusedForOtherKeysIsNotRetriedAndSaysWhy) {
 }
 
 TEST(Outcomes, AFusePlanLeftUnburnedIsPassedUnfusedUnlessWaived) {
-    const Job job = test::make_test_job(signed_spec());
+    const Job job = test::make_test_job(test::signed_spec());
     for (const bool waive : {false, true}) {
         SimBoard board;
         board.start();

@@ -29,15 +29,6 @@ std::vector<std::uint32_t> fuse_values(const sim::Chip& chip) {
 }
 
 // A signed image, a plain and a signed flashloader, and the SRK fuse plan of the test PKI.
-test::PackageSpec signed_spec() {
-    test::PackageSpec spec;
-    spec.image = TestPki::get().sign(test::xip_image(), "image");
-    spec.image_signed = true;
-    spec.signed_flashloader = TestPki::get().sign(test::flashloader_image().data, "flashloader");
-    spec.srk_hash = TestPki::get().hash();
-    return spec;
-}
-
 WriteOptions burning(bool close) {
     WriteOptions o;
     o.burn_srk = true;
@@ -47,7 +38,7 @@ WriteOptions burning(bool close) {
 }
 
 TEST(WriteFuses, WithoutBurnSrkNoFuseIsTouched) {
-    const Job job = test::make_test_job(signed_spec());
+    const Job job = test::make_test_job(test::signed_spec());
     SimBoard board;
     board.start();
     std::vector<std::string> warnings;
@@ -72,7 +63,7 @@ TEST(WriteFuses, WithoutBurnSrkNoFuseIsTouched) {
 }
 
 TEST(WriteFuses, BurnsTheSrkHashVerifiesItAndLocksLast) {
-    const Job job = test::make_test_job(signed_spec());
+    const Job job = test::make_test_job(test::signed_spec());
     SimBoard board;
     board.start();
     const BoardResult r = write_board(job, burning(false), board.port(), {});
@@ -100,7 +91,7 @@ TEST(WriteFuses, BurnsTheSrkHashVerifiesItAndLocksLast) {
 }
 
 TEST(WriteFuses, ClosesAPartWhoseImageVerifiesAndItBoots) {
-    const Job job = test::make_test_job(signed_spec(), burning(true));
+    const Job job = test::make_test_job(test::signed_spec(), burning(true));
     SimBoard board;
     board.start();
     const BoardResult r = write_board(job, burning(true), board.port(), {});
@@ -126,7 +117,7 @@ TEST(WriteFuses, ClosesAPartWhoseImageVerifiesAndItBoots) {
 }
 
 TEST(WriteFuses, ClosingWithAnotherSrkHashBurnedIsRefusedBeforeAnyFuseChanges) {
-    const Job job = test::make_test_job(signed_spec(), burning(true));
+    const Job job = test::make_test_job(test::signed_spec(), burning(true));
     SimBoard board;
     // Another key's hash is already in the fuses (a bit of SRK3 set that the plan's value lacks).
     const std::uint32_t target = hab::srk_fuse_words(TestPki::get().hash())[3];
@@ -151,7 +142,7 @@ TEST(WriteFuses, ClosingWithAnotherSrkHashBurnedIsRefusedBeforeAnyFuseChanges) {
 TEST(WriteFuses, ClosingWithoutBurnSrkNeedsTheHashInTheFusesAlready) {
     WriteOptions o;
     o.close = true;
-    const Job job = test::make_test_job(signed_spec(), o);
+    const Job job = test::make_test_job(test::signed_spec(), o);
     SimBoard board;
     board.start();
     const BoardResult r = write_board(job, o, board.port(), {});
@@ -176,7 +167,7 @@ TEST(WriteFuses, CloseIsRefusedForAnUnsignedImageOrAnotherKeyBeforeAnyBoard) {
                      "boot it");
     }
     try {
-        test::PackageSpec spec = signed_spec();
+        test::PackageSpec spec = test::signed_spec();
         spec.srk_hash = hab::SrkHash{1, 2, 3};  // the plan would burn a hash of other keys
         test::make_test_job(spec, o);
         FAIL();
@@ -219,7 +210,7 @@ class CablePull : public transport::Transport {
 };
 
 TEST(WriteFuses, AHalfBurnedSetSaysExactlyWhichWordsLanded) {
-    const Job job = test::make_test_job(signed_spec());
+    const Job job = test::make_test_job(test::signed_spec());
     SimBoard board(true);
     board.start();
     int programs_left = 3;

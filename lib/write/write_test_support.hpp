@@ -102,6 +102,16 @@ struct PackageSpec {
     std::optional<pkg::NorFcbPlan> nor_fcb;  // an image without an FCB: how the plan gets one
 };
 
+// The image and the flashloader signed with TestPki, its SRK hash in the fuse plan.
+inline PackageSpec signed_spec() {
+    PackageSpec spec;
+    spec.image = TestPki::get().sign(xip_image(), "image");
+    spec.image_signed = true;
+    spec.signed_flashloader = TestPki::get().sign(flashloader_image().data, "flashloader");
+    spec.srk_hash = TestPki::get().hash();
+    return spec;
+}
+
 // A package as export-pkg would make it, in memory: files, images, flashloaders, fuses and the
 // write plan from pkg::make_write_plan.
 inline pkg::Package make_package(const PackageSpec& spec) {

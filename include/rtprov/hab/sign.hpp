@@ -73,6 +73,9 @@ struct SignResult {
 // in errors). Throws Error(BadInput) "NAME: no IVT found ..." when not a boot image,
 // "NAME: already signed (IVT points at a CSF at 0x...)" when the IVT has a CSF pointer,
 // Error(Usage) for a bad SRK index or certificate count, key/cert errors naming their files.
+// The result is checked with verify_image against its own SRK table (and the DEK): an image the
+// boot ROM would reject throws Error(Verification) "NAME: the signed image does not verify
+// against its SRK table (srk_index N): <first failed check>[; K later checks also failed]".
 SignResult sign_image(ByteView unsigned_image, const std::string& name,
                       const SignSettings& settings);
 
