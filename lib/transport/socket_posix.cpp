@@ -64,11 +64,9 @@ class SocketTransport : public Transport {
         if (!hid_)
             return Transport::read_report(timeout);
         for (;;) {
-            auto r = read_frame(timeout);
-            if (!r || r->id != kDescriptorId)
+            auto r = read_frame(timeout, timeout);
+            if (!r || !keep_descriptor(*r))
                 return r;
-            if (r->data.size() >= 4)
-                identity_ = UsbIdentity{load_le16(r->data.data()), load_le16(r->data.data() + 2)};
         }
     }
 
@@ -76,27 +74,45 @@ class SocketTransport : public Transport {
         // The descriptor is the first frame of a connection: look for it if nothing was read.
         if (hid_ && !identity_ && !looked_) {
             looked_ = true;
-            if (auto r = read_frame(std::chrono::milliseconds(200)); r && r->id != kDescriptorId)
+            const auto wait = std::chrono::milliseconds(200);
+            if (auto r = read_frame(wait, wait); r && !keep_descriptor(*r))
                 pending_ = std::move(r);
-            else if (r && r->data.size() >= 4)
-                identity_ = UsbIdentity{load_le16(r->data.data()), load_le16(r->data.data() + 2)};
         }
         return identity_;
     }
 
-    void flush() override { detail::drain(fd_); }
+    void flush() override {
+        if (!hid_)
+            return detail::drain(fd_);
+        // Stale reports go; the device descriptor among them stays known (it may arrive while
+        // the first command is being prepared, and a client flushes before every exchange).
+        pending_.reset();
+        while (auto r = read_frame(std::chrono::milliseconds(0), std::chrono::milliseconds(50)))
+            keep_descriptor(*r);
+    }
     std::string describe() const override { return description_; }
 
   private:
     static constexpr std::uint8_t kDescriptorId = 0;
 
-    std::optional<HidReport> read_frame(std::chrono::milliseconds timeout) {
+    // True (and the identity kept) when `r` is the device descriptor, not a report.
+    bool keep_descriptor(const HidReport& r) {
+        if (r.id != kDescriptorId)
+            return false;
+        if (r.data.size() >= 4)
+            identity_ = UsbIdentity{load_le16(r.data.data()), load_le16(r.data.data() + 2)};
+        return true;
+    }
+
+    // The next frame: its first byte within `first`, the rest within `rest` of each other.
+    std::optional<HidReport> read_frame(std::chrono::milliseconds first,
+                                        std::chrono::milliseconds rest) {
         if (pending_)
             return std::exchange(pending_, std::nullopt);
-        // The whole frame must arrive within `timeout` once its first byte is there.
         std::uint8_t header[3];
-        if (!fill(std::span(header, 1), timeout, true))
+        if (!fill(std::span(header, 1), first, true))
             return std::nullopt;
+        const auto timeout = rest;
         fill(std::span(header + 1, 2), timeout, false);
         const std::size_t len = load_le16(header + 1);
         if (len > kMaxReportPayload) {
