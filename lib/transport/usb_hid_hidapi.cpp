@@ -84,6 +84,22 @@ class UsbHidTransport : public Transport {
     throw Error(ErrorCode::Device, "cannot initialise hidapi (USB-HID access)");
 }
 
+std::unique_ptr<Transport> open_hid(const std::string& path, std::optional<UsbIdentity> id) {
+    hid_device* dev = ::hid_open_path(path.c_str());
+    if (!dev) {
+        throw Error(ErrorCode::Device,
+                    fmt::format("cannot open USB-HID device {} (missing device or permission; "
+                                "see udev rules)",
+                                path));
+    }
+    return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path), id);
+}
+
+// A device the caller found by enumerating: its identity is known already.
+std::unique_ptr<Transport> open_found(const HidDeviceInfo& d) {
+    return open_hid(d.path, UsbIdentity{d.vid, d.pid});
+}
+
 }  // namespace
 
 std::unique_ptr<Transport> open_usb_hid(std::uint16_t vid, std::uint16_t pid,
@@ -93,8 +109,7 @@ std::unique_ptr<Transport> open_usb_hid(std::uint16_t vid, std::uint16_t pid,
     for (const auto& d : enumerate_hid(vid, pid)) {
         if (!serial.empty() && d.serial != serial)
             continue;
-        auto t = open_usb_hid_path(d.path);
-        return t;
+        return open_found(d);
     }
     throw Error(ErrorCode::Device,
                 fmt::format("no USB-HID device {:04x}:{:04x}{} found", vid, pid,
@@ -104,29 +119,21 @@ std::unique_ptr<Transport> open_usb_hid(std::uint16_t vid, std::uint16_t pid,
 std::unique_ptr<Transport> open_usb_hid_path(const std::string& path) {
     if (!hid_ready())
         no_hidapi();
-    hid_device* dev = ::hid_open_path(path.c_str());
-    if (!dev) {
-        throw Error(ErrorCode::Device,
-                    fmt::format("cannot open USB-HID device {} (missing device or permission; "
-                                "see udev rules)",
-                                path));
-    }
+    // Only a path: its identity comes from the enumeration.
     std::optional<UsbIdentity> id;
     for (const auto& d : enumerate_hid()) {
         if (d.path == path)
             id = UsbIdentity{d.vid, d.pid};
     }
-    return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path), id);
+    return open_hid(path, id);
 }
 
 std::unique_ptr<Transport> open_usb_hid_port(const std::string& port) {
     if (!hid_ready())
         no_hidapi();
     for (const auto& d : enumerate_hid()) {
-        if (d.port == port) {
-            auto t = open_usb_hid_path(d.path);
-            return t;
-        }
+        if (d.port == port)
+            return open_found(d);
     }
     throw Error(ErrorCode::Device, fmt::format("no USB-HID device at USB port {}", port));
 }
