@@ -12,6 +12,7 @@
 
 #include "cli_support.hpp"
 #include "process_support.hpp"
+#include "write_events_support.hpp"
 #include "rtprov/hab/pki.hpp"
 #include "rtprov/util/file.hpp"
 
@@ -19,25 +20,6 @@ namespace rtprov::test {
 namespace {
 
 using Json = nlohmann::json;
-
-std::vector<Json> events_of(const std::string& out) {
-    std::vector<Json> events;
-    std::istringstream lines(out);
-    for (std::string line; std::getline(lines, line);) {
-        if (!line.empty())
-            events.push_back(Json::parse(line));
-    }
-    return events;
-}
-
-std::vector<Json> of_kind(const std::vector<Json>& events, const std::string& kind) {
-    std::vector<Json> out;
-    for (const auto& e : events) {
-        if (e["event"] == kind)
-            out.push_back(e);
-    }
-    return out;
-}
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
