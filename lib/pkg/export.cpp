@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/signature.hpp"
+#include "rtprov/pkg/validate.hpp"
 #include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/project/build_outputs.hpp"
 #include "rtprov/project/project_file.hpp"
@@ -100,12 +102,6 @@ std::vector<FuseWordPlan> srk_fuse_plan(const device::Device& dev, ByteView srk_
     return plan;
 }
 
-// Words a per-board value must never go into: the part's identity and security configuration.
-bool reserved_fuse_word(std::string_view word) {
-    return word == "LOCK" || word.starts_with("UUID") || word.starts_with("SRK") ||
-           word.starts_with("BOOT_CFG");
-}
-
 BoardData board_data_of(const project::BoardDataSpec& b, const Manifest& m,
                         const device::Device& dev) {
     const auto fail = [&](const std::string& why) {
@@ -149,10 +145,8 @@ BoardData board_data_of(const project::BoardDataSpec& b, const Manifest& m,
         }
     }
     for (const std::string& w : b.fuses) {
-        if (dev.fuse(w) == nullptr)
-            fail(fmt::format("{} has no fuse word '{}'", dev.name, w));
-        if (reserved_fuse_word(w))
-            fail(fmt::format("fuse word {} holds the part's identity or security settings", w));
+        if (auto why = board_fuse_word_problem(dev, w))
+            fail(*why);
     }
     d.fuses = b.fuses;
     if (auto why = board_data_problem(d))
@@ -299,6 +293,11 @@ ExportedPackage export_package(const ExportOptions& options) {
               [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
     std::sort(files.begin(), files.end(),
               [](const ZipEntry& a, const ZipEntry& b) { return a.name < b.name; });
+    // What import-pkg and write will check: export never writes a package they refuse.
+    std::map<std::string, Bytes> by_path;
+    for (const auto& f : files)
+        by_path.emplace(f.name, f.data);
+    validate_manifest(m, by_path);
     const std::string manifest = format_manifest(m);
     if (options.sign_key) {
         const hab::PrivateKey key =

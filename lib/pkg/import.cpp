@@ -16,6 +16,7 @@
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/signature.hpp"
+#include "rtprov/pkg/validate.hpp"
 #include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -149,6 +150,7 @@ Package verify_package(ByteView zip, const ZipLimits& limits, std::string_view r
     }
     out.files = std::move(contents);
     complete_migration(out.manifest, out.files);
+    validate_manifest(out.manifest, out.files);
     return out;
 }
 
