@@ -82,8 +82,11 @@ class PlanChecker {
         if (id == boot_device_memory_id(device::BootDevice::FlexspiNor) ||
             id == boot_device_memory_id(device::BootDevice::SemcNor)) {
             const device::MemoryRegion* r = c_.device.region_of(img.entry->address);
-            if (r == nullptr)
-                throw Error(ErrorCode::Internal, "a placed NOR image outside every window");
+            if (r == nullptr) {
+                refuse(fmt::format("images[{}].address", img.index),
+                       fmt::format("0x{:08x} is in no memory window of {}", img.entry->address,
+                                   c_.device.name));
+            }
             return {{r->start, std::uint64_t{r->start} + r->size}, std::string(r->name)};
         }
         return {{0, k4GiB}, "block device offsets"};
