@@ -160,39 +160,37 @@ TEST(PackageRulesE2e, EveryAttackIsRefusedByEveryCommandThatReadsThePackage) {
     }
 }
 
-// On a simulated part served by `rtprov sim`: the tampered plan is refused before the port is
-// opened, so the part's flash and fuses are as they were.
+// On a simulated part served by `rtprov sim` (a fresh one per attack): the tampered plan is
+// refused before the port is opened, so the part's flash and fuses are as they were. Before the
+// rules, the first attack closed the part with SRK0 blank and reported passed.
 TEST(PackageRulesE2e, ARefusedPackageLeavesTheSimulatedPartUntouched) {
     TempDir t;
-    const auto state = t / "state";
-    std::filesystem::create_directories(state);
-    const auto inspect = [&] {
-        const auto r = rtprov("--json sim --state " + state.string() + " inspect");
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        return Json::parse(r.out);
-    };
-    Child sim(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null", kRtprov,
-                          (state / "hid.sock").string(), state.string()));
-    const std::string endpoint = sim.line().value_or("");
     for (std::size_t n = 0; n < attacks().size(); ++n) {
         SCOPED_TRACE(attacks()[n].first);
+        const auto state = t / fmt::format("state{}", n);
+        std::filesystem::create_directories(state);
+        Child sim(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null",
+                              kRtprov, (state / "hid.sock").string(), state.string()));
+        const std::string endpoint = sim.line().value_or("");
         const auto r = rtprov(fmt::format("write {} -p sim:{} --burn-srk --station-dir {}",
                                           tampered(t, n).string(), endpoint,
                                           (t / "station").string()));
         EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+        sim.signal(SIGTERM);
+        EXPECT_EQ(sim.wait(), 0);
+        const auto i = rtprov("--json sim --state " + state.string() + " inspect");
+        ASSERT_EQ(i.exit_code, 0) << i.err;
+        const Json part = Json::parse(i.out);
+        ASSERT_TRUE(part["flash"]["used"].is_array()) << part.dump();
+        EXPECT_TRUE(part["flash"]["used"].empty()) << part["flash"].dump();
+        ASSERT_TRUE(part["fuses"].is_array()) << part.dump();
+        for (const auto& w : part["fuses"]) {
+            const std::string name = w["name"];
+            EXPECT_FALSE(name.starts_with("SRK") || name.starts_with("BOOT_CFG") || name == "LOCK")
+                << part["fuses"].dump();
+        }
+        EXPECT_EQ(part["hab"], "open");
     }
-    sim.signal(SIGTERM);
-    EXPECT_EQ(sim.wait(), 0);
-    const Json part = inspect();
-    ASSERT_TRUE(part["flash"]["used"].is_array()) << part.dump();
-    EXPECT_TRUE(part["flash"]["used"].empty()) << part.dump();
-    ASSERT_TRUE(part["fuses"].is_array()) << part.dump();
-    for (const auto& w : part["fuses"]) {
-        const std::string name = w["name"];
-        EXPECT_FALSE(name.starts_with("SRK") || name.starts_with("BOOT_CFG") || name == "LOCK")
-            << part.dump();
-    }
-    EXPECT_EQ(part["hab"], "open");
 }
 
 }  // namespace
