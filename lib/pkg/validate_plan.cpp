@@ -120,6 +120,14 @@ class PlanChecker {
     void step(const WriteStep& s) {
         if (pending_ && s.op != StepOp::Verify)
             unverified();
+        // An erase rounded out to the flash's sectors could take a value written before it.
+        const bool changes_flash = s.op == StepOp::ConfigureMemory || s.op == StepOp::Erase ||
+                                   s.op == StepOp::Write;
+        if (changes_flash && !values_.empty()) {
+            refuse(at(), fmt::format("{} after the per-board value of write_plan[{}]: per-board "
+                                     "values are written after the images",
+                                     step_op_name(s.op), values_.front().step));
+        }
         switch (s.op) {
             case StepOp::LoadFlashloader:
                 if (i_ != 0)

@@ -294,6 +294,17 @@ TEST(PackageRules, AnEraseBeyondTheWindowOrOfNothingThePlanWritesIsRefused) {
     EXPECT_TRUE(has(after, "which no later step writes")) << after;
 }
 
+TEST(PackageRules, PerBoardFlashValuesComeAfterTheImages) {
+    EXPECT_EQ(refusal([](Manifest& m, auto&) {
+                  const std::size_t at = step_index(m, StepOp::PerBoardData);
+                  const WriteStep value = m.write_plan[at];
+                  m.write_plan.erase(m.write_plan.begin() + static_cast<std::ptrdiff_t>(at));
+                  m.write_plan.insert(m.write_plan.begin() + 1, value);
+              }),
+              "manifest.json: write_plan[2]: configure-memory after the per-board value of "
+              "write_plan[1]: per-board values are written after the images");
+}
+
 TEST(PackageRules, EveryWriteIsVerified) {
     EXPECT_EQ(refusal([](Manifest& m, auto&) {
                   m.write_plan.erase(m.write_plan.begin() +
@@ -341,6 +352,50 @@ TEST(PackageRules, AFlashloaderLoadsWhereItsIvtSaysInInternalRam) {
     EXPECT_TRUE(has(why, "manifest.json: flashloaders[0].load_address: 0x401f4000, but "
                          "flashloader/flashloader.bin's IVT puts its byte 0 at 0x"))
         << why;
+}
+
+// What export-pkg makes on every part satisfies the rules: FlexSPI NOR with the FCB in the image
+// and without one (the flashloader programs it: an FCB-sector erase), signed, and encrypted.
+TEST(PackageRules, EveryPartsSignedNorExportIsAccepted) {
+    test::TempDir t;
+    hab::PkiOptions pki;
+    pki.srk_count = 1;
+    pki.rng_seed = "validate_test_parts";
+    hab::write_pki(hab::generate_pki(pki), t / "pki");
+    Bytes app(0x3000);
+    for (std::size_t i = 0; i < app.size(); ++i)
+        app[i] = static_cast<std::uint8_t>(i * 13);
+    store_le32(app.data(), 0x20010000);
+    store_le32(app.data() + 4, 0x60002101);
+    test::write_bytes(t / "app.bin", app);
+    test::write_bytes(t / "dek.bin", Bytes(16, 0x42));
+    const std::string hab =
+        "hab:\n  srk_table: pki/srk/SRK_table.bin\n"
+        "  csf_key: pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem\n"
+        "  csf_cert: pki/crts/CSF1_1_sha256_2048_65537_v3_usr_crt.pem\n"
+        "  img_key: pki/keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem\n"
+        "  img_cert: pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem\n"
+        "  signature_time: 2024-01-31T12:00:00Z\n";
+    int cases = 0;
+    for (const device::Device& dev : device::all_devices()) {
+        for (const bool with_fcb : {true, false}) {
+            SCOPED_TRACE(fmt::format("{} {}", dev.name, with_fcb ? "with FCB" : "without FCB"));
+            std::string yaml = fmt::format(
+                "device: {}\nboot_device: flexspi-nor\napp:\n  file: app.bin\n"
+                "  address: 0x60002000\n{}",
+                dev.name, with_fcb ? "fcb: rt1020-evk\n" : "padding: false\n");
+            yaml += hab;
+            if (dev.name == "mimxrt1020" && with_fcb)
+                yaml += "  encrypt: {dek: dek.bin, nonce: 00112233445566778899aabbcc}\n";
+            test::write_text(t / "project.yaml", yaml);
+            ExportOptions o;
+            o.project = t / "project.yaml";
+            const Package p = verify_package(export_package(o).zip, {}, "0.3.0");
+            EXPECT_EQ(p.manifest.fuses.size(), 8u);
+            ++cases;
+        }
+    }
+    EXPECT_EQ(cases, 20);
 }
 
 }  // namespace
