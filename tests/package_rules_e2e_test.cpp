@@ -47,8 +47,8 @@ struct SignedPackage {
                    "per_board:\n  - name: serial\n    source: counter\n    start: 1000\n"
                    "    address: 0x60100000\n");
         zip = d / "p.zip";
-        const auto r = rtprov(fmt::format("export-pkg -c {} -o {}", (d / "p.yaml").string(),
-                                          zip.string()));
+        const auto r =
+            rtprov(fmt::format("export-pkg -c {} -o {}", (d / "p.yaml").string(), zip.string()));
         EXPECT_EQ(r.exit_code, 0) << r.err;
     }
 };
@@ -71,9 +71,13 @@ const std::vector<std::pair<std::string, PackageEdit>>& attacks() {
              m.fuses[0].value = 2;
          }},
         {"lock-fuses SEC_CONFIG[1]",
-         [](pkg::Manifest& m, auto&) { m.write_plan[step(m, StepOp::LockFuses)].field = "SEC_CONFIG[1]"; }},
+         [](pkg::Manifest& m, auto&) {
+             m.write_plan[step(m, StepOp::LockFuses)].field = "SEC_CONFIG[1]";
+         }},
         {"lock-fuses SDP_DISABLE",
-         [](pkg::Manifest& m, auto&) { m.write_plan[step(m, StepOp::LockFuses)].field = "SDP_DISABLE"; }},
+         [](pkg::Manifest& m, auto&) {
+             m.write_plan[step(m, StepOp::LockFuses)].field = "SDP_DISABLE";
+         }},
         {"per-board value into BOOT_CFG1",
          [](pkg::Manifest& m, auto&) {
              pkg::BoardData& d = m.write_plan[step(m, StepOp::PerBoardData)].data;
@@ -169,12 +173,12 @@ TEST(PackageRulesE2e, ARefusedPackageLeavesTheSimulatedPartUntouched) {
         SCOPED_TRACE(attacks()[n].first);
         const auto state = t / fmt::format("state{}", n);
         std::filesystem::create_directories(state);
-        Child sim(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null",
-                              kRtprov, (state / "hid.sock").string(), state.string()));
+        Child sim(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null", kRtprov,
+                              (state / "hid.sock").string(), state.string()));
         const std::string endpoint = sim.line().value_or("");
-        const auto r = rtprov(fmt::format("write {} -p sim:{} --burn-srk --station-dir {}",
-                                          tampered(t, n).string(), endpoint,
-                                          (t / "station").string()));
+        const auto r =
+            rtprov(fmt::format("write {} -p sim:{} --burn-srk --station-dir {}",
+                               tampered(t, n).string(), endpoint, (t / "station").string()));
         EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
         sim.signal(SIGTERM);
         EXPECT_EQ(sim.wait(), 0);

@@ -298,7 +298,6 @@ WriteStep parse_step(const Json& j, std::size_t i, std::vector<std::string>& unk
     return s;
 }
 
-
 // Cross-references: every file named by images, flashloaders and steps is in files[], every
 // fuse word a step names is in fuses[].
 void check_references(const Manifest& m) {

@@ -94,11 +94,11 @@ void check_images(Checked& c) {
                                img.boot_device, placed.memory_id));
         }
         if (img.address != placed.address) {
-            refuse(at + ".address",
-                   fmt::format("0x{:08x}, but {}'s IVT and the {} layout of {} put its byte 0 at "
-                               "0x{:08x}",
-                               img.address, img.file, img.boot_device, c.device.name,
-                               placed.address));
+            refuse(
+                at + ".address",
+                fmt::format("0x{:08x}, but {}'s IVT and the {} layout of {} put its byte 0 at "
+                            "0x{:08x}",
+                            img.address, img.file, img.boot_device, c.device.name, placed.address));
         }
         CheckedImage ci;
         ci.entry = &img;
@@ -135,8 +135,8 @@ void check_flashloaders(const Checked& c) {
             "manifest.json: " + at, [&] { return place_flashloader(f.file, data, f.is_signed); });
         if (f.load_address != placed.load_address) {
             refuse(at + ".load_address",
-                   fmt::format("0x{:08x}, but {}'s IVT puts its byte 0 at 0x{:08x}",
-                               f.load_address, f.file, placed.load_address));
+                   fmt::format("0x{:08x}, but {}'s IVT puts its byte 0 at 0x{:08x}", f.load_address,
+                               f.file, placed.load_address));
         }
         if (f.ivt_address != placed.ivt_address) {
             refuse(at + ".ivt_address", fmt::format("0x{:08x}, but {}'s IVT is at 0x{:08x}",
@@ -150,8 +150,9 @@ void check_flashloaders(const Checked& c) {
         }
         const bool has_csf = boot::parse_boot_image(data, f.file).csf_file_offset.has_value();
         if (f.is_signed != has_csf) {
-            refuse(at + ".signed", fmt::format("{}, but {} has {} CSF", f.is_signed ? "true" : "false",
-                                               f.file, has_csf ? "a" : "no"));
+            refuse(at + ".signed",
+                   fmt::format("{}, but {} has {} CSF", f.is_signed ? "true" : "false", f.file,
+                               has_csf ? "a" : "no"));
         }
     }
 }

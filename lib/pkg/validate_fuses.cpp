@@ -108,10 +108,12 @@ void check_fuse_steps(const Checked& c) {
                 if (f.lock != LockPolicy::None)
                     planned.insert(f.lock_field);
             refuse(at + ".field",
-                   fmt::format("{} is not the lock field of a word a program-fuses step before "
-                               "it burns ({}): a plan locks only the words it burns, and closes "
-                               "a part only through `rtprov write --close`",
-                               s.field, planned.empty() ? "none" : fmt::format("{}", fmt::join(planned, ", "))));
+                   fmt::format(
+                       "{} is not the lock field of a word a program-fuses step before "
+                       "it burns ({}): a plan locks only the words it burns, and closes "
+                       "a part only through `rtprov write --close`",
+                       s.field,
+                       planned.empty() ? "none" : fmt::format("{}", fmt::join(planned, ", "))));
         }
     }
 }
@@ -124,7 +126,8 @@ void check_board_fuses(const Checked& c) {
             continue;
         for (const std::string& w : s.data.fuses) {
             if (auto why = board_fuse_word_problem(c.device, w))
-                refuse(fmt::format("write_plan[{}].fuses", i), fmt::format("{}: {}", s.data.name, *why));
+                refuse(fmt::format("write_plan[{}].fuses", i),
+                       fmt::format("{}: {}", s.data.name, *why));
         }
     }
 }
@@ -148,15 +151,14 @@ std::optional<std::string> board_fuse_word_problem(const device::Device& dev,
         return fmt::format("{} has no fuse word '{}'", dev.name, word);
     const auto field = std::find_if(dev.fuse_fields.begin(), dev.fuse_fields.end(),
                                     [&](const device::FuseField& f) { return f.word == word; });
-    const bool reserved =
-        field != dev.fuse_fields.end() || word == "LOCK" || word.starts_with("BOOT_CFG") ||
-        std::any_of(kReservedPrefixes.begin(), kReservedPrefixes.end(),
-                    [&](std::string_view p) { return word.starts_with(p); });
+    const bool reserved = field != dev.fuse_fields.end() || word == "LOCK" ||
+                          word.starts_with("BOOT_CFG") ||
+                          std::any_of(kReservedPrefixes.begin(), kReservedPrefixes.end(),
+                                      [&](std::string_view p) { return word.starts_with(p); });
     if (reserved) {
-        return fmt::format("fuse word {} holds the part's identity or security settings{}", word,
-                           field != dev.fuse_fields.end()
-                               ? fmt::format(" ({})", field->name)
-                               : std::string());
+        return fmt::format(
+            "fuse word {} holds the part's identity or security settings{}", word,
+            field != dev.fuse_fields.end() ? fmt::format(" ({})", field->name) : std::string());
     }
     for (const auto& f : kFeatureFuses) {
         if (std::find(f.words.begin(), f.words.end(), word) != f.words.end())
@@ -220,9 +222,8 @@ void check_srk(const Checked& c) {
     for (const auto& f : m.files) {
         if (f.role != FileRole::SrkTable)
             continue;
-        const hab::SrkHash table = with_context("manifest.json: " + f.path, [&] {
-            return hab::srk_fuse_hash(file_data(c, f.path));
-        });
+        const hab::SrkHash table = with_context(
+            "manifest.json: " + f.path, [&] { return hab::srk_fuse_hash(file_data(c, f.path)); });
         if (table != hash) {
             refuse(f.path, fmt::format("the SRK table hashes to {}, but {} holds {}",
                                        hab::hash_hex(table), hash_file->path, hab::hash_hex(hash)));

@@ -100,11 +100,11 @@ class PlanChecker {
         const Span s{address, length > k4GiB ? k4GiB * 2 : std::uint64_t{address} + length};
         if (!s.inside(w.span)) {
             const Span ocotp{device::kOcotpBase, std::uint64_t{device::kOcotpBase} + kOcotpSize};
-            refuse(at(), fmt::format("0x{:08x} + {} bytes is outside memory 0x{:X}'s window ({} "
-                                     "{} of {}){}",
-                                     address, length, memory_id, w.name, describe(w.span),
-                                     c_.device.name,
-                                     s.overlaps(ocotp) ? ": it is the OCOTP fuse controller" : ""));
+            refuse(at(),
+                   fmt::format("0x{:08x} + {} bytes is outside memory 0x{:X}'s window ({} "
+                               "{} of {}){}",
+                               address, length, memory_id, w.name, describe(w.span), c_.device.name,
+                               s.overlaps(ocotp) ? ": it is the OCOTP fuse controller" : ""));
         }
         return s;
     }
@@ -121,8 +121,8 @@ class PlanChecker {
         if (pending_ && s.op != StepOp::Verify)
             unverified();
         // An erase rounded out to the flash's sectors could take a value written before it.
-        const bool changes_flash = s.op == StepOp::ConfigureMemory || s.op == StepOp::Erase ||
-                                   s.op == StepOp::Write;
+        const bool changes_flash =
+            s.op == StepOp::ConfigureMemory || s.op == StepOp::Erase || s.op == StepOp::Write;
         if (changes_flash && !values_.empty()) {
             refuse(at(), fmt::format("{} after the per-board value of write_plan[{}]: per-board "
                                      "values are written after the images",
@@ -163,8 +163,8 @@ class PlanChecker {
         if (!s.fcb_file.empty()) {
             const FileRole role = file_entry(m_, s.fcb_file).role;
             if (role != FileRole::Image && role != FileRole::Fcb) {
-                refuse(at("fcb_file"), fmt::format("'{}' has role {}, not image or fcb",
-                                                   s.fcb_file, file_role_name(role)));
+                refuse(at("fcb_file"), fmt::format("'{}' has role {}, not image or fcb", s.fcb_file,
+                                                   file_role_name(role)));
             }
             const Bytes& f = file_data(c_, s.fcb_file);
             if (std::uint64_t{s.fcb_offset} + boot::kFcbSize > f.size()) {
@@ -208,10 +208,10 @@ class PlanChecker {
         }
         const ImageEntry& w = *pending_->image->entry;
         if (s.file != w.file || s.address != w.address || s.memory_id != w.memory_id) {
-            refuse(at(), fmt::format("verifies {} at 0x{:08x} of memory 0x{:X}, but the step "
-                                     "before wrote {} at 0x{:08x} of memory 0x{:X}",
-                                     s.file, s.address, s.memory_id, w.file, w.address,
-                                     w.memory_id));
+            refuse(at(),
+                   fmt::format("verifies {} at 0x{:08x} of memory 0x{:X}, but the step "
+                               "before wrote {} at 0x{:08x} of memory 0x{:X}",
+                               s.file, s.address, s.memory_id, w.file, w.address, w.memory_id));
         }
         pending_.reset();
     }

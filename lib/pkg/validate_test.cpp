@@ -55,16 +55,16 @@ struct Exports {
         pki.srk_count = 1;
         pki.rng_seed = "validate_test";
         hab::write_pki(hab::generate_pki(pki), dir / "signed/pki");
-        test::write_text(
-            project, read_text_file(project) +
-                         "hab:\n  srk_table: pki/srk/SRK_table.bin\n"
-                         "  csf_key: pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem\n"
-                         "  csf_cert: pki/crts/CSF1_1_sha256_2048_65537_v3_usr_crt.pem\n"
-                         "  img_key: pki/keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem\n"
-                         "  img_cert: pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem\n"
-                         "  signature_time: 2024-01-31T12:00:00Z\n"
-                         "per_board:\n  - name: serial\n    source: counter\n    start: 1000\n"
-                         "    address: 0x60100000\n");
+        test::write_text(project,
+                         read_text_file(project) +
+                             "hab:\n  srk_table: pki/srk/SRK_table.bin\n"
+                             "  csf_key: pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem\n"
+                             "  csf_cert: pki/crts/CSF1_1_sha256_2048_65537_v3_usr_crt.pem\n"
+                             "  img_key: pki/keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem\n"
+                             "  img_cert: pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem\n"
+                             "  signature_time: 2024-01-31T12:00:00Z\n"
+                             "per_board:\n  - name: serial\n    source: counter\n    start: 1000\n"
+                             "    address: 0x60100000\n");
         o.project = project;
         signed_zip = export_package(o).zip;
     }
@@ -137,8 +137,9 @@ TEST(PackageRules, OnlyTheWordsOfTheRequiredFeaturesAreBurned) {
             m.write_plan.insert(m.write_plan.end() - 1, s);
         },
         exports().unsigned_zip);
-    EXPECT_TRUE(has(unsigned_srk, "fuses[0].word: SRK0 is not a fuse word of a feature the "
-                                  "package requires (none)"))
+    EXPECT_TRUE(has(unsigned_srk,
+                    "fuses[0].word: SRK0 is not a fuse word of a feature the "
+                    "package requires (none)"))
         << unsigned_srk;
 }
 
@@ -148,8 +149,8 @@ TEST(PackageRules, ALockFieldOtherThanTheWordsLockIsRefused) {
               }),
               fmt::format("manifest.json: write_plan[{}].field: ", step_of(StepOp::LockFuses)) +
                   "SEC_CONFIG[1] is not the lock field of a word "
-              "a program-fuses step before it burns (SRK_LOCK): a plan locks only the words it "
-              "burns, and closes a part only through `rtprov write --close`");
+                  "a program-fuses step before it burns (SRK_LOCK): a plan locks only the words it "
+                  "burns, and closes a part only through `rtprov write --close`");
     EXPECT_EQ(refusal([](Manifest& m, auto&) { m.fuses[2].lock_field = "SDP_DISABLE"; }),
               "manifest.json: fuses[2].lock_field: SDP_DISABLE for SRK2, but the device database "
               "locks SRK2 with SRK_LOCK");
@@ -169,7 +170,7 @@ TEST(PackageRules, APerBoardFuseTargetFollowsExportsReservedWords) {
               }),
               fmt::format("manifest.json: write_plan[{}].fuses: ", step_of(StepOp::PerBoardData)) +
                   "serial: fuse word BOOT_CFG1 holds the part's "
-              "identity or security settings (SEC_CONFIG[1])");
+                  "identity or security settings (SEC_CONFIG[1])");
     const device::Device& dev = device::find_device("mimxrt1060");
     EXPECT_EQ(board_fuse_word_problem(dev, "MAC0"), std::nullopt);
     EXPECT_EQ(board_fuse_word_problem(dev, "GP1"), std::nullopt);
@@ -247,8 +248,9 @@ TEST(PackageRules, TheWriteStepsWriteExactlyTheImagesOfImages) {
             return s.op == StepOp::Write || s.op == StepOp::Verify || s.op == StepOp::Erase;
         });
     });
-    EXPECT_EQ(unwritten,
-              "manifest.json: images[0]: images/flexspi-nor.bin is never written by the write plan");
+    EXPECT_EQ(
+        unwritten,
+        "manifest.json: images[0]: images/flexspi-nor.bin is never written by the write plan");
 }
 
 TEST(PackageRules, APerBoardFlashValueOverTheImageOrItsCsfIsRefused) {
@@ -287,9 +289,9 @@ TEST(PackageRules, AnEraseBeyondTheWindowOrOfNothingThePlanWritesIsRefused) {
     // Erased again after the write and its verify: the board would hold nothing.
     const std::string after = refusal([](Manifest& m, auto&) {
         const WriteStep erase = m.write_plan[step_index(m, StepOp::Erase)];
-        m.write_plan.insert(m.write_plan.begin() + static_cast<std::ptrdiff_t>(
-                                                       step_index(m, StepOp::Verify) + 1),
-                            erase);
+        m.write_plan.insert(
+            m.write_plan.begin() + static_cast<std::ptrdiff_t>(step_index(m, StepOp::Verify) + 1),
+            erase);
     });
     EXPECT_TRUE(has(after, "which no later step writes")) << after;
 }
@@ -317,8 +319,9 @@ TEST(PackageRules, EveryWriteIsVerified) {
     const std::string other = refusal([](Manifest& m, auto&) {
         m.write_plan[step_index(m, StepOp::Verify)].file = "README.txt";
     });
-    EXPECT_TRUE(has(other, "verifies README.txt at 0x60000000 of memory 0x9, but the step before "
-                           "wrote images/flexspi-nor.bin"))
+    EXPECT_TRUE(has(other,
+                    "verifies README.txt at 0x60000000 of memory 0x9, but the step before "
+                    "wrote images/flexspi-nor.bin"))
         << other;
 }
 
@@ -342,15 +345,17 @@ TEST(PackageRules, TheSrkHashFileAndTheSrkWordsAgree) {
         auto& words = m.write_plan[step_index(m, StepOp::ProgramFuses)].words;
         words.pop_back();
     });
-    EXPECT_EQ(missing, "manifest.json: fuses: SRK7 is missing: the SRK hash is burned as SRK0..SRK7");
+    EXPECT_EQ(missing,
+              "manifest.json: fuses: SRK7 is missing: the SRK hash is burned as SRK0..SRK7");
 }
 
 TEST(PackageRules, AFlashloaderLoadsWhereItsIvtSaysInInternalRam) {
-    const std::string why = refusal(
-        [](Manifest& m, auto&) { m.flashloaders[0].load_address = 0x401F4000; },
-        exports().unsigned_zip);
-    EXPECT_TRUE(has(why, "manifest.json: flashloaders[0].load_address: 0x401f4000, but "
-                         "flashloader/flashloader.bin's IVT puts its byte 0 at 0x"))
+    const std::string why =
+        refusal([](Manifest& m, auto&) { m.flashloaders[0].load_address = 0x401F4000; },
+                exports().unsigned_zip);
+    EXPECT_TRUE(has(why,
+                    "manifest.json: flashloaders[0].load_address: 0x401f4000, but "
+                    "flashloader/flashloader.bin's IVT puts its byte 0 at 0x"))
         << why;
 }
 
