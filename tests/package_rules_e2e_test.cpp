@@ -144,6 +144,29 @@ TEST(PackageRulesE2e, TheGenuinePackageIsAccepted) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// The same package, untampered, writes and fuses the same simulated part: what the attack test
+// below looks at (flash used, SRK fuses) does show a write.
+TEST(PackageRulesE2e, TheGenuinePackageWritesAndFusesASimulatedPart) {
+    TempDir t;
+    const auto state = t / "state";
+    std::filesystem::create_directories(state);
+    Child sim(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null", kRtprov,
+                          (state / "hid.sock").string(), state.string()));
+    const std::string endpoint = sim.line().value_or("");
+    const auto r = rtprov(fmt::format("write {} -p sim:{} --burn-srk --station-dir {}",
+                                      package().zip.string(), endpoint, (t / "station").string()));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    sim.signal(SIGTERM);
+    EXPECT_EQ(sim.wait(), 0);
+    const auto i = rtprov("--json sim --state " + state.string() + " inspect");
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+    const Json part = Json::parse(i.out);
+    EXPECT_FALSE(part["flash"]["used"].empty()) << part.dump();
+    EXPECT_TRUE(std::any_of(part["fuses"].begin(), part["fuses"].end(), [](const Json& w) {
+        return w["name"] == "SRK0";
+    })) << part["fuses"].dump();
+}
+
 TEST(PackageRulesE2e, EveryAttackIsRefusedByEveryCommandThatReadsThePackage) {
     TempDir t;
     for (std::size_t n = 0; n < attacks().size(); ++n) {
