@@ -208,7 +208,7 @@ TEST(WriteTrustE2e, PkgCommandsHonourRtprovTrustKey) {
     const std::string good = packages().trust_key.string();
     TempDir out;
     const std::string migrated = (out.path() / "migrated.zip").string();
-    for (const std::string args :
+    for (const std::string& args :
          {fmt::format("pkg diff {0} {0}", pkg), fmt::format("pkg migrate {} -o {}", pkg, migrated),
           fmt::format("import-pkg {}", pkg)}) {
         SCOPED_TRACE(args);
@@ -232,7 +232,7 @@ TEST(WriteTrustE2e, PkgCommandsHonourRtprovTrustKey) {
 TEST(WriteTrustE2e, AnEmptyRtprovTrustKeyIsAnError) {
     const std::string pkg = packages().signed_pkg.string();
     TempDir out;
-    for (const std::string args :
+    for (const std::string& args :
          {fmt::format("pkg diff {0} {0}", pkg),
           fmt::format("pkg migrate {} -o {}", pkg, (out.path() / "m.zip").string()),
           fmt::format("import-pkg {}", pkg), fmt::format("write {} -p sim:auto", pkg)}) {

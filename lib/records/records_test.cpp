@@ -383,7 +383,7 @@ TEST(Records, CsvExportQuotesWhatNeedsIt) {
     const std::string line = csv.substr(csv.find('\n') + 1);
     EXPECT_EQ(line,
               "3,,,,,,,,,\"uart:/dev/ttyUSB0,115200\",,failed,,,\"say \"\"no\"\"\",0.000,0,0,0,0,,"
-              "write=1.250,SRK0=0x00000001,serial=1000\n");
+              "write=1.250,SRK0=0x00000001,serial=1000,\n");  // trust: not recorded
 }
 
 }  // namespace

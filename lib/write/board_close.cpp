@@ -145,7 +145,15 @@ std::string BoardWriter::check_boot_images(FuseRow& close_row, const hab::SrkHas
     std::string checked;
     for (const BootSlot& slot : boot_slots()) {
         std::string found;
-        if (auto why = boot_image_problem(slot, fuses, found)) {
+        std::optional<std::string> why;
+        try {
+            why = boot_image_problem(slot, fuses, found);
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::BadInput)
+                throw;  // the link or the device: not an answer about the image
+            why = e.message();  // an IVT or boot data that does not parse
+        }
+        if (why) {
             fuse_failure(close_row, ErrorCode::Verification,
                          fmt::format("closing refused: the boot image read back from the part "
                                      "({}) does not verify against its SRK fuses ({}): {}",

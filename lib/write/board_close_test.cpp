@@ -62,8 +62,9 @@ void expect_not_closed(SimBoard& board, const BoardResult& r) {
     EXPECT_EQ(board.chip().fuses().field("SEC_CONFIG[1]"), 0u);
     EXPECT_EQ(board.chip().fuses().field("SRK_LOCK"), 0u);
     for (const auto& f : r.fuses) {
-        if (f.purpose == "close" || f.purpose.starts_with("lock "))
+        if (f.purpose == "close" || f.purpose.starts_with("lock ")) {
             EXPECT_EQ(f.status, FuseStatus::NotAttempted) << f.word;
+        }
     }
 }
 
