@@ -149,9 +149,11 @@ std::string BoardWriter::check_boot_images(FuseRow& close_row, const hab::SrkHas
         try {
             why = boot_image_problem(slot, fuses, found);
         } catch (const Error& e) {
+            // The link or the device failing is not an answer about the image; an IVT or boot
+            // data that does not parse is.
             if (e.code() != ErrorCode::BadInput)
-                throw;  // the link or the device: not an answer about the image
-            why = e.message();  // an IVT or boot data that does not parse
+                throw;
+            why = e.message();
         }
         if (why) {
             fuse_failure(close_row, ErrorCode::Verification,
