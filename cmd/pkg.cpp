@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "command.hpp"
+#include "package_options.hpp"
 #include "rtprov/pkg/diff.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/util/error.hpp"
@@ -16,11 +17,15 @@ namespace rtprov::cli {
 
 namespace {
 
-// Reads and verifies a package; errors name the file.
-pkg::Package load(const std::string& path, Output& out) {
+constexpr const char* kTrustKeyHelp =
+    "Require packages signed by this key (public key, certificate or key PEM; repeatable: any of "
+    "them; default: $RTPROV_TRUST_KEY)";
+
+// Reads and verifies a package (its signature too, with trust keys); errors name the file.
+pkg::Package load(const std::string& path, const pkg::TrustOptions& trust, Output& out) {
     const Bytes zip = read_file(path);
     pkg::Package p = with_context(
-        path, [&] { return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION); });
+        path, [&] { return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION, trust); });
     for (const auto& w : p.warnings)
         out.warning(fmt::format("{}: {}", path, w));
     return p;
@@ -69,8 +74,10 @@ class PkgCommand : public Command {
         diff_->add_option("new", new_, "The newer package (zip)")->required();
         diff_->add_flag("--exit-code", exit_code_,
                         "Exit with 1 when the packages differ (like git diff); default: 0");
+        diff_->add_option("--trust-key", trust_keys_, kTrustKeyHelp)->check(CLI::ExistingFile);
         diff_->footer(
-            "Both packages are verified first. Changes are grouped: fuses (an SRK word that\n"
+            "Both packages are verified first (with --trust-key or RTPROV_TRUST_KEY: both must be\n"
+            "signed by a trusted key). Changes are grouped: fuses (an SRK word that\n"
             "changed means new signing keys), images, flashloaders, write-plan, features, files\n"
             "(size and SHA-256; a changed project text file with a short line diff), manifest\n"
             "(schema_version as written, device, writer, signer). '+' added, '-' removed, '~'\n"
@@ -85,8 +92,10 @@ class PkgCommand : public Command {
         migrate_
             ->add_option("-o,--output", output_, "The migrated package (zip, written atomically)")
             ->required();
+        migrate_->add_option("--trust-key", trust_keys_, kTrustKeyHelp)->check(CLI::ExistingFile);
         migrate_->footer(
-            "Verifies the package (schema 1.0 of rtprov 0.1.0 or current), then writes the same\n"
+            "Verifies the package (schema 1.0 of rtprov 0.1.0 or current; with --trust-key or\n"
+            "RTPROV_TRUST_KEY its signature too), then writes the same\n"
             "files with manifest.json and README.txt in the current schema: images placed and\n"
             "the write plan made as export-pkg makes them. Entry times are SOURCE_DATE_EPOCH,\n"
             "else 1980-01-01: migrating again gives the same bytes. A package already current\n"
@@ -102,8 +111,9 @@ class PkgCommand : public Command {
 
   private:
     int run_diff(Output& out) {
-        const pkg::Package a = load(old_, out);
-        const pkg::Package b = load(new_, out);
+        const pkg::TrustOptions trust = trust_options(trust_keys_);
+        const pkg::Package a = load(old_, trust, out);
+        const pkg::Package b = load(new_, trust, out);
         const pkg::PackageDiff d = pkg::diff_packages(a, b);
         nlohmann::json doc = {{"old", old_},
                               {"new", new_},
@@ -138,7 +148,14 @@ class PkgCommand : public Command {
     }
 
     int run_migrate(Output& out) {
+        const pkg::TrustOptions trust = trust_options(trust_keys_);
         const Bytes zip = read_file(old_);
+        // The migrated package is unsigned: with trust keys, only a trusted one is migrated.
+        if (!trust.trusted_keys.empty()) {
+            with_context(old_, [&] {
+                return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION, trust);
+            });
+        }
         std::optional<std::int64_t> epoch;
         if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0')
             epoch = pkg::parse_source_date_epoch(e);
@@ -174,6 +191,7 @@ class PkgCommand : public Command {
     CLI::App* diff_ = nullptr;
     CLI::App* migrate_ = nullptr;
     std::string old_, new_, output_;
+    std::vector<std::string> trust_keys_;
     bool exit_code_ = false;
 };
 

@@ -70,8 +70,9 @@ void print_attempt(Output& out, const records::Attempt& a) {
              a.finished_at.empty() ? "-" : a.finished_at, a.seconds, a.resumed ? ", resumed" : "",
              a.retries > 0 ? fmt::format(", {} retries", a.retries) : "");
     out.text("  station {} (host {}, pid {})", a.context.station, a.context.host, a.context.pid);
-    out.text("  package {} ({}, schema {}, {})", a.package_sha256, a.context.package_file,
-             a.context.package_schema, a.context.package_writer);
+    out.text("  package {} ({}, schema {}, {}), signature {}", a.package_sha256,
+             a.context.package_file, a.context.package_schema, a.context.package_writer,
+             a.trust.empty() ? "not recorded" : a.trust);
     out.text("  part {}, port {}, UID {}, HAB {}", a.device, a.port, a.uid.value_or("unknown"),
              a.hab.empty() ? "unknown" : a.hab);
     out.text("  bytes written {}, unchanged {}", a.bytes_written, a.bytes_unchanged);

@@ -44,7 +44,9 @@ constexpr const char* kFooter =
     "only the image's sectors, write, verify by readback, fuses from the plan, reset. Fuses are\n"
     "irreversible: --dry-run shows every word (current -> new) and stops; SRK words need\n"
     "--burn-srk, closing (SEC_CONFIG[1]) needs --close and is refused unless the image verifies\n"
-    "against the SRK hash and the SRK fuses read back right; locks come last.\n"
+    "against the SRK fuses and the boot image read back from the part; locks come last.\n"
+    "Every fuse flag needs a package signed with a key given by --trust-key (or\n"
+    "RTPROV_TRUST_KEY), or --allow-unsigned-fuses: the records and the summary say so.\n"
     "--json prints one JSON object per event (docs/write-json.md). Every attempt is recorded in\n"
     "the station's records database (rtprov records); a killed run is resumed on the next run\n"
     "(what is on the board is verified, the rest written). Per-board values (serial numbers,\n"
@@ -108,6 +110,10 @@ class WriteCommand : public Command {
         app.add_flag("--burn-srk", o_.burn_srk, "Burn the package's SRK hash fuses (irreversible)");
         app.add_flag("--close", o_.close,
                      "Close the part (SEC_CONFIG[1]) after the SRK fuses verify (irreversible)");
+        app.add_flag(
+            "--allow-unsigned-fuses", o_.allow_unsigned_fuses,
+            "Let the fuse flags burn from a package no --trust-key confirmed (development; "
+            "the records and the summary say so)");
         app.add_flag("--no-fuses", o_.no_fuses,
                      "Waive the package's fuse plan on purpose (development boards): boards end "
                      "passed, not passed-unfused, and their records say so");
@@ -149,6 +155,12 @@ class WriteCommand : public Command {
             out.warning(w);
         for (const auto& w : job.warnings)
             out.warning(w);
+        if (job.trust == write::Trust::UnsignedFuses) {
+            out.warning(
+                fmt::format("--allow-unsigned-fuses: fuses ({}) are burned from a "
+                            "package no trust key confirmed; the records say so",
+                            write::fuse_flags(o_)));
+        }
         if (!a_.log.empty()) {
             o_.was_interrupted = [dir = a_.log, sha = job.package_sha256](const std::string& uid) {
                 return write::interrupted_attempt(dir, uid, sha);
@@ -255,12 +267,15 @@ class WriteCommand : public Command {
             text += fmt::format(", {} refused", refused);
         if (failed > 0)
             text += fmt::format(", {} failed", failed);
+        if (job.trust == write::Trust::UnsignedFuses)
+            text += "; fuses burned from an untrusted package (--allow-unsigned-fuses)";
         display.extra({{"event", "summary"},
                        {"boards", results.size()},
                        {"passed", passed},
                        {"passed_unfused", unfused},
                        {"refused", refused},
                        {"failed", failed},
+                       {"trust", write::trust_name(job.trust)},
                        {"exit_code", code}},
                       text);
         return code;

@@ -26,14 +26,16 @@ std::string result_text(const write::BoardResult& r) {
         case write::Outcome::Passed:
         case write::Outcome::PassedUnfused:
             return fmt::format(
-                "{}: {} in {:.2f} s{}: {} bytes written, {} unchanged{}; {}{}", r.board,
-                write::outcome_name(r.outcome), r.seconds, uid, r.bytes_written,
-                r.bytes_unchanged, r.retries > 0 ? fmt::format(", {} retries", r.retries) : "",
-                r.boot_check,
+                "{}: {} in {:.2f} s{}: {} bytes written, {} unchanged{}; {}{}{}", r.board,
+                write::outcome_name(r.outcome), r.seconds, uid, r.bytes_written, r.bytes_unchanged,
+                r.retries > 0 ? fmt::format(", {} retries", r.retries) : "", r.boot_check,
                 r.outcome == write::Outcome::PassedUnfused
                     ? "; the package's fuse plan was NOT burned (--burn-srk): not a finished board"
                 : r.fuses_waived ? "; fuse plan waived (--no-fuses)"
-                                 : "");
+                                 : "",
+                r.trust == write::Trust::UnsignedFuses
+                    ? "; fuses from an untrusted package (--allow-unsigned-fuses)"
+                    : "");
         case write::Outcome::Refused:
             return fmt::format("{}: REFUSED by the station{}: {} (nothing was changed on it)",
                                r.board, uid, r.error);

@@ -483,9 +483,9 @@ TEST(RecordsE2e, CsvRowsGoIntoFusesOneRowPerBoard) {
     write_text(station / "macs.csv",
                "mac,batch\n00:1b:c5:0a:00:01,A\n00:1b:c5:0a:00:02,A\n00:1b:c5:0a:00:03,B\n");
     Boards boards = make_boards(0, 2, 0x5600000000000001);
-    auto r =
-        rtprov(fmt::format("write {}{} --burn-data-fuses --board-data {}{}", f.mac_pkg.string(),
-                           ports_of(boards), (station / "macs.csv").string(), station_of(station)));
+    auto r = rtprov(fmt::format(
+        "write {}{} --burn-data-fuses --allow-unsigned-fuses --board-data {}{}", f.mac_pkg.string(),
+        ports_of(boards), (station / "macs.csv").string(), station_of(station)));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::set<std::pair<std::uint32_t, std::uint32_t>> fuses;
     const auto latest = latest_by_port(attempts_of(station));

@@ -166,14 +166,16 @@ TEST(WriteChecksE2e, APartClosedForOtherKeysRejectsTheFlashloaderOnceWithTheLike
     TempDir state;
     {
         Sim sim(false, "", state.path());
-        const auto r = rtprov(fmt::format("write {} -p {} --burn-srk --close",
-                                          packages().signed_a.string(), sim.port()));
+        const auto r =
+            rtprov(fmt::format("write {} -p {} --burn-srk --close --allow-unsigned-fuses",
+                               packages().signed_a.string(), sim.port()));
         EXPECT_EQ(r.exit_code, 0) << r.err;
         EXPECT_EQ(sim.stop(), 0);
     }
     Sim sim(false, "", state.path());
-    const auto r = rtprov(fmt::format("--json write {} -p {} --burn-srk --close --retries 3",
-                                      packages().signed_b.string(), sim.port()));
+    const auto r = rtprov(
+        fmt::format("--json write {} -p {} --burn-srk --close --allow-unsigned-fuses --retries 3",
+                    packages().signed_b.string(), sim.port()));
     EXPECT_EQ(sim.stop(), 0);
     EXPECT_EQ(r.exit_code, 4) << r.err;
     const auto events = events_of(r.out);

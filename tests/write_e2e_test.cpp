@@ -152,8 +152,9 @@ TEST(WriteE2e, SignedPackageToFourBoardsInParallelAllCloseAndBoot) {
     for (int i = 0; i < 4; ++i)
         sims.push_back(std::make_unique<Sim>());
     TempDir log;
-    const auto r = rtprov(fmt::format("--json write {}{} --burn-srk --close --log {}",
-                                      f.pkg.string(), ports_of(sims), log.path().string()));
+    const auto r =
+        rtprov(fmt::format("--json write {}{} --burn-srk --close --allow-unsigned-fuses --log {}",
+                           f.pkg.string(), ports_of(sims), log.path().string()));
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
     const auto events = events_of(r.out);
     const auto results = of_kind(events, "result");
@@ -192,8 +193,9 @@ TEST(WriteE2e, SignedPackageToFourBoardsInParallelAllCloseAndBoot) {
 TEST(WriteE2e, FastAuthenticationPackageClosesAndBoots) {
     const Fixture& f = fixture();
     Sim sim;
-    const auto r = rtprov(
-        fmt::format("--json write {} -p {} --burn-srk --close", f.nocak_pkg.string(), sim.port()));
+    const auto r =
+        rtprov(fmt::format("--json write {} -p {} --burn-srk --close --allow-unsigned-fuses",
+                           f.nocak_pkg.string(), sim.port()));
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_EQ(sim.stop(), 0);
     const Json i = sim.inspect();
@@ -214,7 +216,8 @@ TEST(WriteE2e, ClosingWithAMismatchingSrkHashIsRefusedBeforeAnyFuseChanges) {
     }
     Sim sim("", state.path());
     const auto r =
-        rtprov(fmt::format("--json write {} -p {} --burn-srk --close", f.pkg.string(), sim.port()));
+        rtprov(fmt::format("--json write {} -p {} --burn-srk --close --allow-unsigned-fuses",
+                           f.pkg.string(), sim.port()));
     EXPECT_EQ(r.exit_code, 4) << r.err;
     const auto events = events_of(r.out);
     const auto results = of_kind(events, "result");
@@ -331,8 +334,9 @@ TEST(WriteE2e, AKilledWriteResumedGivesTheSameFlash) {
 TEST(WriteE2e, DryRunShowsTheFusePlanAndChangesNothing) {
     const Fixture& f = fixture();
     Sim sim;
-    const auto r = rtprov(fmt::format("--json write {} -p {} --dry-run --burn-srk --close",
-                                      f.pkg.string(), sim.port()));
+    const auto r = rtprov(
+        fmt::format("--json write {} -p {} --dry-run --burn-srk --close --allow-unsigned-fuses",
+                    f.pkg.string(), sim.port()));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto events = events_of(r.out);
     const auto plans = of_kind(events, "fuse-plan");
@@ -415,8 +419,8 @@ TEST(WriteE2e, UsageErrors) {
     r = rtprov(fmt::format("write {}", f.pkg.string()));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.err, "rtprov: error: write needs --port URI (or --ports-from FILE)\n");
-    r = rtprov(fmt::format("write {} -p sim:auto --close --flashloader {}", f.unsigned_pkg.string(),
-                           f.flashloader.string()));
+    r = rtprov(fmt::format("write {} -p sim:auto --close --allow-unsigned-fuses --flashloader {}",
+                           f.unsigned_pkg.string(), f.flashloader.string()));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.err,
               "rtprov: error: --close: the package has no SRK fuse words (SRK0..SRK7): it is not "

@@ -21,7 +21,8 @@ constexpr const char* kColumns =
     "id, started_at, coalesce(finished_at, ''), station, host, pid, package_sha256, "
     "package_file, package_schema, package_writer, device, port, uid, outcome, "
     "coalesce(error_code, ''), coalesce(error_step, ''), coalesce(error, ''), seconds, resumed, "
-    "retries, bytes_written, bytes_unchanged, coalesce(hab, ''), steps, fuses, data, last_step";
+    "retries, bytes_written, bytes_unchanged, coalesce(hab, ''), steps, fuses, data, last_step, "
+    "trust";
 
 Json parsed(const std::string& text) {
     try {
@@ -57,6 +58,7 @@ Attempt attempt_of(const Statement& s) {
     a.fuses = parsed(s.text(24));
     a.data = parsed(s.text(25));
     a.last_step = s.text(26);
+    a.trust = s.text(27);
     return a;
 }
 
@@ -260,14 +262,15 @@ Json attempt_json(const Attempt& a) {
         {"steps", a.steps},
         {"fuses", a.fuses},
         {"data", a.data},
-        {"last_step", a.last_step}};
+        {"last_step", a.last_step},
+        {"trust", or_null(a.trust)}};
 }
 
 std::string attempts_csv(const std::vector<Attempt>& attempts) {
     std::string out =
         "id,started_at,finished_at,station,host,package_sha256,package_file,package_schema,"
         "device,port,uid,outcome,error_code,error_step,error,seconds,resumed,retries,"
-        "bytes_written,bytes_unchanged,hab,steps,fuses_written,data\n";
+        "bytes_written,bytes_unchanged,hab,steps,fuses_written,data,trust\n";
     for (const Attempt& a : attempts) {
         std::string steps;
         for (const auto& s : a.steps) {
@@ -309,7 +312,8 @@ std::string attempts_csv(const std::vector<Attempt>& attempts) {
                                                 a.hab,
                                                 steps,
                                                 fuses,
-                                                data};
+                                                data,
+                                                a.trust};
         for (std::size_t i = 0; i < cells.size(); ++i)
             out += (i == 0 ? "" : ",") + csv_cell(cells[i]);
         out += "\n";

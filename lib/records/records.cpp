@@ -26,8 +26,8 @@ using detail::Statement;
 using detail::Transaction;
 using Json = nlohmann::json;
 
-// PRAGMA user_version: the tables below.
-constexpr int kSchemaVersion = 1;
+// PRAGMA user_version: the tables below. 2 added attempts.trust (kMigrateTo2).
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS attempts (
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS attempts (
   steps TEXT NOT NULL DEFAULT '[]',
   fuses TEXT NOT NULL DEFAULT '[]',
   data TEXT NOT NULL DEFAULT '[]',
-  last_step TEXT NOT NULL DEFAULT ''
+  last_step TEXT NOT NULL DEFAULT '',
+  trust TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS attempts_uid ON attempts(uid, package_sha256);
 CREATE INDEX IF NOT EXISTS attempts_outcome ON attempts(outcome, package_sha256);
@@ -85,6 +86,10 @@ CREATE TABLE IF NOT EXISTS counters (
   next INTEGER NOT NULL
 );
 )";
+
+// Schema 1 -> 2: how the package's signature stood for the attempt ("" for older attempts).
+constexpr const char* kMigrateTo2 =
+    "ALTER TABLE attempts ADD COLUMN trust TEXT NOT NULL DEFAULT ''";
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
@@ -174,6 +179,8 @@ Database::Database(const std::filesystem::path& file, bool create) : file_(file)
     }
     if (v < kSchemaVersion) {
         Transaction t(*db_);
+        if (v == 1)
+            db_->exec(kMigrateTo2);
         db_->exec(kSchema);
         db_->exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
         t.commit();
@@ -186,8 +193,8 @@ std::int64_t Database::begin_attempt(const AttemptContext& c, const write::Board
     std::lock_guard lock(mutex_);
     Statement s(*db_,
                 "INSERT INTO attempts (started_at, station, host, pid, package_sha256, "
-                "package_file, package_schema, package_writer, device, port, uid, outcome) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')");
+                "package_file, package_schema, package_writer, device, port, uid, trust, outcome) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')");
     s.bind(1, r.started_at.empty() ? utc_now() : r.started_at)
         .bind(2, c.station)
         .bind(3, c.host)
@@ -198,7 +205,8 @@ std::int64_t Database::begin_attempt(const AttemptContext& c, const write::Board
         .bind(8, c.package_writer)
         .bind(9, r.device)
         .bind(10, r.board)
-        .bind(11, r.uid);
+        .bind(11, r.uid)
+        .bind(12, write::trust_name(r.trust));
     s.run();
     return db_->last_insert_id();
 }
@@ -209,7 +217,7 @@ void Database::update_attempt(std::int64_t id, const write::BoardResult& r, bool
                 "UPDATE attempts SET uid = coalesce(?, uid), outcome = ?, error_code = ?, "
                 "error_step = ?, error = ?, seconds = ?, resumed = ?, retries = ?, "
                 "bytes_written = ?, bytes_unchanged = ?, hab = ?, steps = ?, fuses = ?, "
-                "data = ?, last_step = ?, finished_at = ? WHERE id = ?");
+                "data = ?, last_step = ?, finished_at = ?, trust = ? WHERE id = ?");
     const std::string outcome(write::outcome_name(r.outcome));
     std::optional<std::string> hab;
     if (r.hab_closed)
@@ -231,7 +239,8 @@ void Database::update_attempt(std::int64_t id, const write::BoardResult& r, bool
         .bind(14, data_json(r).dump())
         .bind(15, r.steps.empty() ? std::string() : r.steps.back().op)
         .bind(16, final ? std::optional<std::string>(utc_now()) : std::nullopt)
-        .bind(17, id);
+        .bind(17, write::trust_name(r.trust))
+        .bind(18, id);
     s.run();
 }
 

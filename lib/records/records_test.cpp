@@ -14,6 +14,7 @@
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 #include "rtprov/util/process.hpp"
+#include "sqlite.hpp"
 #include "test_support.hpp"
 
 namespace rtprov::records {
@@ -81,6 +82,51 @@ std::string error_of(const std::function<void()>& fn) {
         return e.what();
     }
     return "no error";
+}
+
+// The attempts table of schema 1 (rtprov 0.2 / 0.3 before issue 24), for the migration test.
+constexpr const char* kSchema1Attempts = R"(
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT,
+  station TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, package_sha256 TEXT NOT NULL,
+  package_file TEXT NOT NULL, package_schema TEXT NOT NULL, package_writer TEXT NOT NULL,
+  device TEXT NOT NULL, port TEXT NOT NULL, uid TEXT, outcome TEXT NOT NULL, error_code TEXT,
+  error_step TEXT, error TEXT, seconds REAL NOT NULL DEFAULT 0,
+  resumed INTEGER NOT NULL DEFAULT 0, retries INTEGER NOT NULL DEFAULT 0,
+  bytes_written INTEGER NOT NULL DEFAULT 0, bytes_unchanged INTEGER NOT NULL DEFAULT 0, hab TEXT,
+  steps TEXT NOT NULL DEFAULT '[]', fuses TEXT NOT NULL DEFAULT '[]',
+  data TEXT NOT NULL DEFAULT '[]', last_step TEXT NOT NULL DEFAULT '');
+INSERT INTO attempts (started_at, station, host, pid, package_sha256, package_file,
+  package_schema, package_writer, device, port, outcome)
+  VALUES ('2026-01-31T08:00:00Z', 'line-1', 'h', 1, 'aa', 'old.zip', '2.1', 'rtprov 0.3.0',
+  'mimxrt1020', 'uart:/dev/ttyUSB0', 'passed');
+PRAGMA user_version=1;
+)";
+
+TEST(Records, AStationDatabaseOfSchema1GetsTheTrustColumn) {
+    TempDir dir;
+    const auto file = dir / "records.sqlite";
+    {
+        detail::Connection c(file, true);
+        c.exec(kSchema1Attempts);
+    }
+    Database db(file, false);
+    const auto old = db.attempt(1);
+    ASSERT_TRUE(old.has_value());
+    EXPECT_EQ(old->outcome, "passed");
+    EXPECT_EQ(old->trust, "");  // recorded before rtprov said
+    write::BoardResult r = board("uart:/dev/ttyUSB1");
+    r.trust = write::Trust::UnsignedFuses;
+    const std::int64_t id = db.begin_attempt(context(), r);
+    EXPECT_EQ(db.attempt(id)->trust, "unsigned-fuses-allowed");
+    r.trust = write::Trust::Trusted;
+    db.update_attempt(id, r, true);
+    EXPECT_EQ(db.attempt(id)->trust, "trusted");
+    EXPECT_EQ(attempt_json(*db.attempt(id))["trust"], "trusted");
+    EXPECT_EQ(attempt_json(*old)["trust"], nullptr);
+    const std::string csv = attempts_csv({*old, *db.attempt(id)});
+    EXPECT_NE(csv.find(",data,trust\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",trusted\n"), std::string::npos) << csv;
 }
 
 TEST(Records, AnAttemptIsStoredStepByStepAndFinished) {
@@ -337,7 +383,7 @@ TEST(Records, CsvExportQuotesWhatNeedsIt) {
     const std::string line = csv.substr(csv.find('\n') + 1);
     EXPECT_EQ(line,
               "3,,,,,,,,,\"uart:/dev/ttyUSB0,115200\",,failed,,,\"say \"\"no\"\"\",0.000,0,0,0,0,,"
-              "write=1.250,SRK0=0x00000001,serial=1000\n");
+              "write=1.250,SRK0=0x00000001,serial=1000,\n");  // trust: not recorded
 }
 
 }  // namespace

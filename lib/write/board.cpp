@@ -367,6 +367,7 @@ BoardResult BoardWriter::run() {
     r_.board = port_.name;
     r_.device = m.device;
     r_.package_sha256 = job_.package_sha256;
+    r_.trust = job_.trust;
     r_.started_at = utc_now();
     for (const pkg::ImageEntry& img : m.images) {
         ImageRecord rec{img.file, "", img.memory_id, img.address, 0};
@@ -381,6 +382,8 @@ BoardResult BoardWriter::run() {
     emit(event(EventKind::Start));
     compare_ = o_.skip_unchanged;
     try {
+        // The job checked its own options; these are the board's (the same with `rtprov write`).
+        r_.trust = trust_for(job_.package, o_);
         bool fuses_read = false;
         bool closed = !o_.close;
         const auto read_fuses_once = [&](std::size_t index) {

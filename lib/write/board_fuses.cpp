@@ -205,9 +205,15 @@ StepDone BoardWriter::close_part() {
                                  hab::hash_hex(burned),
                                  job_.srk_hash ? hab::hash_hex(*job_.srk_hash) : "none"));
     }
+    // ... and only once what is on the part now verifies against those fuses.
+    const std::string checked = check_boot_images(*row, burned);
     burn(*row);
     emit(event(EventKind::FusePlan));
-    return {"SEC_CONFIG[1] burned: the part boots only images signed for its SRK hash"};
+    return {
+        fmt::format("the boot image read back from the part ({}) verifies against its SRK "
+                    "fuses; SEC_CONFIG[1] burned: the part boots only images signed for its "
+                    "SRK hash",
+                    checked)};
 }
 
 StepDone BoardWriter::lock_fuses(const pkg::WriteStep& s) {

@@ -33,6 +33,7 @@ WriteOptions burning(bool close) {
     WriteOptions o;
     o.burn_srk = true;
     o.close = close;
+    o.allow_unsigned_fuses = true;  // the test package is not signed
     o.backoff = std::chrono::milliseconds(1);
     return o;
 }
@@ -142,6 +143,7 @@ TEST(WriteFuses, ClosingWithAnotherSrkHashBurnedIsRefusedBeforeAnyFuseChanges) {
 TEST(WriteFuses, ClosingWithoutBurnSrkNeedsTheHashInTheFusesAlready) {
     WriteOptions o;
     o.close = true;
+    o.allow_unsigned_fuses = true;
     const Job job = test::make_test_job(test::signed_spec(), o);
     SimBoard board;
     board.start();

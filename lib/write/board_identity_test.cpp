@@ -151,6 +151,7 @@ TEST(BoardValues, ReservedValuesGoToFlashAndFuses) {
     board.start();
     WriteOptions o;
     o.burn_data_fuses = true;
+    o.allow_unsigned_fuses = true;
     std::vector<std::string> asked;
     o.reserve = [&](const BoardResult& b) {
         asked.push_back(b.uid.value_or("?"));
@@ -214,6 +215,7 @@ TEST(BoardValues, FuseValuesWaitForTheirFlagAndConflictsRefuseTheBoard) {
     board.chip().flash().erase_all();
     board.start();
     o.burn_data_fuses = true;
+    o.allow_unsigned_fuses = true;
     r = write_board(job, o, board.port(), {});
     board.stop();
     EXPECT_EQ(r.outcome, Outcome::Failed);

@@ -127,6 +127,7 @@ TEST(WriteBoard, DryRunReadsTheFusePlanAndChangesNothing) {
     WriteOptions o;
     o.dry_run = true;
     o.burn_srk = true;
+    o.allow_unsigned_fuses = true;
     const Job job = test::make_test_job(spec, o);
     SimBoard board;
     board.start();

@@ -49,6 +49,15 @@ struct StepDone {
 
 class BoardWriter;
 
+// Where a closed part finds a boot image: a boot device's memory id, its first byte in the
+// flashloader's addresses, how far an image may reach, and the ROM's layout of it.
+struct BootSlot {
+    std::uint32_t memory_id = 0;
+    std::uint32_t base = 0;
+    std::uint64_t size = 0;
+    const device::BootLayout* layout = nullptr;
+};
+
 // Emits throttled Progress events for one step.
 class Progress {
   public:
@@ -136,6 +145,21 @@ class BoardWriter {
     StepDone program_fuses(const pkg::WriteStep& s);
     StepDone close_part();
     StepDone lock_fuses(const pkg::WriteStep& s);
+
+    // --- closing (board_close.cpp) ---
+    // The boot devices the package writes (images[], write and per-board flash steps; FlexSPI
+    // NOR when none): each must hold an image that verifies before the part is closed. Throws
+    // Error(Verification) for a memory no boot image can be on.
+    std::vector<BootSlot> boot_slots() const;
+    // Reads the boot image of `slot` back from the part (IVT, boot data, then the boot data's
+    // length from the device's first byte) and HAB-verifies it against `fuses`: the first
+    // failed check, or nullopt. `found` says what was read.
+    std::optional<std::string> boot_image_problem(const BootSlot& slot, const hab::SrkHash& fuses,
+                                                  std::string& found);
+    // Every boot slot's image verifies against `fuses`, else fuse_failure(close_row) with
+    // Error(Verification) "closing refused: the boot image read back from the part ...".
+    // Returns what was checked.
+    std::string check_boot_images(FuseRow& close_row, const hab::SrkHash& fuses);
 
     // --- per-board values (board_values.cpp) ---
     // At read-fuses: the station's admission, the values reserved and encoded, their fuse rows.

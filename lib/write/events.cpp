@@ -44,6 +44,18 @@ std::string_view outcome_name(Outcome outcome) {
     return "?";
 }
 
+std::string_view trust_name(Trust trust) {
+    switch (trust) {
+        case Trust::Trusted:
+            return "trusted";
+        case Trust::Unverified:
+            return "unverified";
+        case Trust::UnsignedFuses:
+            return "unsigned-fuses-allowed";
+    }
+    return "?";
+}
+
 std::string_view event_kind_name(EventKind kind) {
     switch (kind) {
         case EventKind::Start:

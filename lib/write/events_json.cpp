@@ -72,7 +72,8 @@ Json result_json(const BoardResult& r) {
               {"seconds", rounded(r.seconds, 1000)},
               {"started_at", r.started_at},
               {"boot_check", r.boot_check},
-              {"fuses_waived", r.fuses_waived}};
+              {"fuses_waived", r.fuses_waived},
+              {"trust", trust_name(r.trust)}};
     if (r.error_code) {
         j["error"] = {{"code", error_code_name(*r.error_code)},
                       {"exit_code", exit_code(*r.error_code)},

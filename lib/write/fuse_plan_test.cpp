@@ -26,6 +26,7 @@ Job srk_job(const WriteOptions& o = {}) {
     spec.srk_hash = hab::SrkHash{0x11, 0x22, 0x33, 0x44, 0x55};
     WriteOptions no_close = o;
     no_close.close = false;  // make_job's --close checks need a signed image: not this test's
+    no_close.allow_unsigned_fuses = true;
     return test::make_test_job(spec, no_close);
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/boot/flash_option.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/verify.hpp"
@@ -38,10 +39,45 @@ std::optional<hab::SrkHash> planned_srk_hash(const pkg::Manifest& m) {
     return hab::srk_hash_from_words(words);
 }
 
+// Steps that change the boot device.
+bool changes_flash(const pkg::WriteStep& s) {
+    switch (s.op) {
+        case pkg::StepOp::Erase:
+        case pkg::StepOp::Write:
+            return true;
+        case pkg::StepOp::ConfigureMemory:  // 0xF000000F programs an FCB
+            return s.fcb_file.empty() && s.option_words.size() == 1 &&
+                   s.option_words.front() == boot::kProgramFcbOption;
+        case pkg::StepOp::PerBoardData:
+            return s.data.fuses.empty();
+        default:
+            return false;
+    }
+}
+
+// The part closes before the first lock-fuses or reset step (write_board), once every flash
+// step is done: the boot image it reads back and verifies then is the one the part keeps.
+void check_close_point(const pkg::Manifest& m) {
+    const auto close_at = std::find_if(m.write_plan.begin(), m.write_plan.end(), [](const auto& s) {
+        return s.op == pkg::StepOp::LockFuses || s.op == pkg::StepOp::Reset;
+    });
+    const auto late = std::find_if(close_at, m.write_plan.end(), changes_flash);
+    if (late != m.write_plan.end()) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("--close: write-plan step {} ({}) changes the boot device after "
+                                "step {} ({}), where the part closes: closing must come after "
+                                "every flash step",
+                                late - m.write_plan.begin(), pkg::step_op_name(late->op),
+                                close_at - m.write_plan.begin(), pkg::step_op_name(close_at->op)));
+    }
+}
+
 // --close makes the part boot only images that verify against the SRK fuses: every image of the
-// package must, against the hash the plan burns, before any board is touched.
+// package must, against the hash the plan burns, before any board is touched. (The decision is
+// made on each board, over the boot image read back from it: BoardWriter::close_part.)
 void check_close(const Job& job) {
     const pkg::Manifest& m = job.package.manifest;
+    check_close_point(m);
     if (!job.srk_hash) {
         throw Error(ErrorCode::Usage,
                     "--close: the package has no SRK fuse words (SRK0..SRK7): it is not signed, "
@@ -71,6 +107,41 @@ void check_close(const Job& job) {
 
 }  // namespace
 
+bool burns_fuses(const WriteOptions& options) {
+    return options.burn_srk || options.close || options.burn_data_fuses;
+}
+
+std::string fuse_flags(const WriteOptions& options) {
+    std::string out;
+    const auto add = [&](bool given, const char* flag) {
+        if (given)
+            out += (out.empty() ? "" : ", ") + std::string(flag);
+    };
+    add(options.burn_srk, "--burn-srk");
+    add(options.close, "--close");
+    add(options.burn_data_fuses, "--burn-data-fuses");
+    return out;
+}
+
+Trust trust_for(const pkg::Package& p, const WriteOptions& options) {
+    if (p.signature_trusted)
+        return Trust::Trusted;
+    if (!burns_fuses(options))
+        return Trust::Unverified;
+    if (options.allow_unsigned_fuses)
+        return Trust::UnsignedFuses;
+    const std::string what =
+        p.signer
+            ? fmt::format("signed by key {}, but no trust key was given to check it", *p.signer)
+            : std::string("not signed");
+    throw Error(ErrorCode::Usage,
+                fmt::format("{} would burn fuses (irreversible), but the package is {}: sign it "
+                            "(export-pkg --sign-key) and give its key with --trust-key FILE (or "
+                            "RTPROV_TRUST_KEY), or give --allow-unsigned-fuses to burn from an "
+                            "untrusted package on purpose (the records say so)",
+                            fuse_flags(options), what));
+}
+
 pkg::Package open_package(ByteView zip, const pkg::TrustOptions& trust) {
     return pkg::verify_package(zip, pkg::ZipLimits{}, RTPROV_VERSION, trust);
 }
@@ -84,6 +155,7 @@ Flashloader flashloader_from_file(const std::string& name, ByteView data) {
 Job make_job(pkg::Package package, ByteView zip, std::optional<Flashloader> override_loader,
              const WriteOptions& options) {
     Job job;
+    job.trust = trust_for(package, options);
     job.package = std::move(package);
     job.package_sha256 = hab::hash_hex(hab::sha256(zip));
     const pkg::Manifest& m = job.package.manifest;

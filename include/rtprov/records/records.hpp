@@ -68,6 +68,9 @@ struct Attempt {
     nlohmann::json fuses;   // fuse rows as in write --json
     nlohmann::json data;    // [{name, source, value, target, status}]
     std::string last_step;  // the step under way or last done
+    // The package's signature for the run (write::trust_name): "trusted", "unverified",
+    // "unsigned-fuses-allowed"; "" for attempts recorded before schema 2.
+    std::string trust;
 };
 
 // Which attempts a query covers (all when empty).

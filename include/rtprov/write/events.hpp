@@ -81,6 +81,15 @@ struct BoardValue {
     friend bool operator==(const BoardValue&, const BoardValue&) = default;
 };
 
+// How the package's signature stands for a run (BoardResult::trust, the records, the summary).
+enum class Trust {
+    Trusted,        // signed, and a trust key confirmed the signature
+    Unverified,     // no trust key confirmed it; the run burns no fuse
+    UnsignedFuses,  // no trust key confirmed it, and fuses may be burned: --allow-unsigned-fuses
+};
+// "trusted", "unverified", "unsigned-fuses-allowed".
+std::string_view trust_name(Trust trust);
+
 // The result of one board: everything a production record needs.
 struct BoardResult {
     std::string board;  // the port it was written through ("uart:/dev/ttyUSB0,115200")
@@ -107,6 +116,7 @@ struct BoardResult {
     // --boot-check, "not checked" otherwise.
     std::string boot_check = "not checked";
     bool fuses_waived = false;  // --no-fuses: the package's fuse plan was left out on purpose
+    Trust trust = Trust::Unverified;  // the package's signature for this run (Job::trust)
 };
 
 enum class EventKind { Start, StepStart, StepEnd, Progress, FusePlan, Retry, Warning, Result };

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rtprov/device/device.hpp"
@@ -27,6 +28,9 @@ struct WriteOptions {
     unsigned retries = 3;                     // per operation, after the first attempt
     std::chrono::milliseconds backoff{100};   // first retry delay; doubles per attempt
     bool burn_data_fuses = false;             // burn per-board-data fuse words
+    // Burn fuses from a package no trust key confirmed (docs/write.md, "Trust model"): the
+    // records and the summary say so.
+    bool allow_unsigned_fuses = false;
     // Leave the package's fuse plan out on purpose (development boards): the board then ends
     // Passed, not PassedUnfused, and its record says the plan was waived.
     bool no_fuses = false;
@@ -46,6 +50,21 @@ struct WriteOptions {
     std::function<std::map<std::string, std::string>(const BoardResult& board)> reserve;
 };
 
+// True when `options` may burn fuses (irreversible): --burn-srk, --close, --burn-data-fuses, and
+// every fuse flag to come. Such a run needs a package whose signature a trust key confirmed, or
+// allow_unsigned_fuses.
+bool burns_fuses(const WriteOptions& options);
+
+// The command-line flags that make burns_fuses true, for messages: "--burn-srk, --close".
+std::string fuse_flags(const WriteOptions& options);
+
+// Irreversible steps only from a package a trust key vouches for, or on explicit request: the
+// package's Trust for a run with `options`. Throws Error(Usage) "--burn-srk would burn fuses
+// (irreversible), but the package is not signed: ... --trust-key FILE ... or
+// --allow-unsigned-fuses ..." when burns_fuses(options), the signature was not confirmed by a
+// trust key and allow_unsigned_fuses is not set.
+Trust trust_for(const pkg::Package& package, const WriteOptions& options);
+
 // A flashloader image the boot ROM can load over SDP.
 struct Flashloader {
     std::string name;  // package path or --flashloader file
@@ -63,6 +82,7 @@ struct Job {
     // The SRK hash the plan burns (from its SRK0..SRK7 words), when it has them.
     std::optional<hab::SrkHash> srk_hash;
     std::vector<std::string> warnings;  // for the operator, once (e.g. --flashloader overrides)
+    Trust trust = Trust::Unverified;
 };
 
 // The one place a package is verified for writing (pkg::verify_package with default limits and
@@ -77,8 +97,12 @@ Flashloader flashloader_from_file(const std::string& name, ByteView data);
 // Prepares the job. Throws, before any board is touched:
 //  - Error(Usage) "the package has no flashloader: give one with --flashloader FILE" when
 //    neither the package nor `override_loader` has one, or the plan has no load-flashloader step;
+//  - Error(Usage) when the options burn fuses (burns_fuses) and no trust key confirmed the
+//    package's signature, without allow_unsigned_fuses: "... give --trust-key ...";
 //  - Error(Usage) for --close without a signed image or without SRK words in the plan and
-//    --burn-srk, Error(Verification) when an image does not verify against the plan's SRK hash.
+//    --burn-srk, Error(Verification) when an image does not verify against the plan's SRK hash;
+//  - Error(BadInput) for --close when a flash step comes after the point where the part closes
+//    (the first lock-fuses or reset step): what closes must be what was written.
 Job make_job(pkg::Package package, ByteView zip, std::optional<Flashloader> override_loader,
              const WriteOptions& options);
 
