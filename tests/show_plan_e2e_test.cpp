@@ -54,8 +54,8 @@ struct Fixture {
             "  - name: serial\n    source: counter\n    start: 1000\n    address: {}\n"
             "  - name: mac\n    source: csv\n    column: mac\n    size: 6\n"
             "    fuses: [MAC0, MAC1]\n";
-        write_text(d / "p.yaml", fmt::format(project, "0x60100000"));
-        write_text(d / "moved.yaml", fmt::format(project, "0x60100100"));
+        write_text(d / "p.yaml", fmt::format(fmt::runtime(project), "0x60100000"));
+        write_text(d / "moved.yaml", fmt::format(fmt::runtime(project), "0x60100100"));
         pkg = d / "pkg.zip";
         plain_pkg = d / "plain.zip";
         moved_pkg = d / "moved.zip";
@@ -143,7 +143,7 @@ TEST(ShowPlanE2e, ImportPkgAndTheReadmeShowEveryStepRangeAndFuseWord) {
     const auto r = rtprov(fmt::format("import-pkg {} --to {}", f.pkg.string(),
                                       (t / "out").string()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (const std::string& part :
+    for (const char* part :
          {"Write plan (what `rtprov write` runs, in order)\n",
           ". erase memory 0x9 (flexspi-nor) 0x60000000..0x6000",
           "Memory ranges the plan erases, writes or verifies\n",

@@ -107,7 +107,9 @@ class Describer {
             case StepOp::ConfigureMemory:
                 return op + " " + configuration(n, s);
             case StepOp::Erase:
-                return op + " " + describe_range(range(n, s, s.length, ""));
+                // The flash erases whole sectors (their size is the flashloader's to say).
+                return op + " " + describe_range(range(n, s, s.length, "")) +
+                       ", rounded out to whole sectors";
             case StepOp::Write:
             case StepOp::Verify: {
                 const FileEntry* f = file(s.file);

@@ -70,7 +70,8 @@ TEST(PlanView, EveryStepRangeAndFuseWordComesFromTheWritePlan) {
     const PlanView v = describe_plan(m);
     ASSERT_EQ(v.steps.size(), m.write_plan.size());
     EXPECT_EQ(v.steps[2].text,
-              "erase memory 0x9 (flexspi-nor) 0x60000000..0x60004FFF (20480 bytes)");
+              "erase memory 0x9 (flexspi-nor) 0x60000000..0x60004FFF (20480 bytes), rounded out to "
+              "whole sectors");
     EXPECT_EQ(v.steps[3].text,
               "write images/flexspi-nor.bin (20480 bytes, sha256 " + std::string(64, 'a') +
                   ") to memory 0x9 (flexspi-nor) 0x60000000..0x60004FFF (20480 bytes)");
@@ -120,7 +121,8 @@ TEST(PlanView, ShowsWhatAManifestSaysEvenWhereItDisagreesWithThePart) {
     m.fuses.push_back({"GP1", 0x26, 1, LockPolicy::None, ""});
     const PlanView v = describe_plan(m);
     EXPECT_EQ(v.steps[2].text,
-              "erase memory 0x9 (flexspi-nor) 0x60000000..0x160000FFF (4294971392 bytes)");
+              "erase memory 0x9 (flexspi-nor) 0x60000000..0x160000FFF (4294971392 bytes), "
+              "rounded out to whole sectors");
     const PlannedFuse& srk0 = v.fuses[2];
     EXPECT_EQ(srk0.index, 6u);
     EXPECT_EQ(srk0.database_index, 0x18u);

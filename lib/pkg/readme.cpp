@@ -39,11 +39,11 @@ std::vector<std::string_view> lines_of(std::string_view text) {
 // A line of the packaged README for an error message: control characters escaped, cut short.
 std::string quoted(std::string_view line) {
     std::string out;
-    for (const char c : line.substr(0, 100)) {
+    for (const char c : line.substr(0, 200)) {
         const auto u = static_cast<unsigned char>(c);
         out += u < 0x20 || u == 0x7F ? fmt::format("\\x{:02x}", u) : std::string(1, c);
     }
-    return fmt::format("\"{}{}\"", out, line.size() > 100 ? "..." : "");
+    return fmt::format("\"{}{}\"", out, line.size() > 200 ? "..." : "");
 }
 
 // "line 21: \"...\" where the manifest means \"...\"" for the first line that differs.
