@@ -149,9 +149,10 @@ TEST(Diff, SigningAddsFusesFeaturesAndWriteSteps) {
     ASSERT_EQ(fuses.size(), 8u);
     EXPECT_EQ(fuses.front(), "added SRK0");
     const Change& srk0 = d.changes.front();
-    EXPECT_EQ(*field(srk0, "index"), (FieldChange{"index", "", "24"}));
-    EXPECT_EQ(*field(srk0, "lock"), (FieldChange{"lock", "", "after-verify"}));
-    EXPECT_EQ(*field(srk0, "lock_field"), (FieldChange{"lock_field", "", "SRK_LOCK"}));
+    EXPECT_EQ(srk0.fields, (std::vector<FieldChange>{{"index", "", "24"},
+                                                     {"value", "", srk0.fields.at(1).after},
+                                                     {"lock", "", "after-verify"},
+                                                     {"lock_field", "", "SRK_LOCK"}}));
     EXPECT_EQ(subjects(d, DiffArea::Features),
               (std::vector<std::string>{"added fuse-srk", "added hab-signed"}));
     const auto steps = subjects(d, DiffArea::WritePlan);
