@@ -236,6 +236,12 @@ TEST(ShowPlanE2e, DryRunShowsThePlanAndEveryFuseWordTheRunBurns) {
                                    "write time  assigned       data mac"))
         << text.out;
 
+    // The station's record of a dry run shows those words too.
+    const auto shown = rtprov("records --station-dir " + station.path().string() + " show 1");
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_TRUE(contains(shown.out, "    MAC0       0x00000000 -> assigned at write time assigned"))
+        << shown.out;
+
     for (Board* b : {&board, &second}) {
         const Json i = b->inspect();
         EXPECT_EQ(i["fuses"].size(), 2u);  // the factory UID only
