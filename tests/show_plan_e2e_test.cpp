@@ -9,8 +9,8 @@
 
 #include "cli_support.hpp"
 #include "process_support.hpp"
-#include "rtprov/hab/pki.hpp"
 #include "rtprov/hab/key_io.hpp"
+#include "rtprov/hab/pki.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/zip_archive.hpp"
 #include "rtprov/util/file.hpp"
@@ -61,14 +61,15 @@ struct Fixture {
         moved_pkg = d / "moved.zip";
         csv = d / "macs.csv";
         write_text(csv, "mac\n00:1b:c5:0a:00:01\n");
-        for (const auto& [yaml, zip, sign] :
-             {std::tuple{"p.yaml", pkg, true}, {"p.yaml", plain_pkg, false},
-              {"moved.yaml", moved_pkg, false}}) {
+        for (const auto& [yaml, zip, sign] : {std::tuple{"p.yaml", pkg, true},
+                                              {"p.yaml", plain_pkg, false},
+                                              {"moved.yaml", moved_pkg, false}}) {
             const std::string key =
-                sign ? " --sign-key " + (d / "pki/keys/SRK1_sha256_2048_65537_v3_ca_key.pem").string()
+                sign ? " --sign-key " +
+                           (d / "pki/keys/SRK1_sha256_2048_65537_v3_ca_key.pem").string()
                      : "";
-            const auto r = rtprov(fmt::format("export-pkg -c {} -o {}{}", (d / yaml).string(),
-                                              zip.string(), key));
+            const auto r = rtprov(
+                fmt::format("export-pkg -c {} -o {}{}", (d / yaml).string(), zip.string(), key));
             EXPECT_EQ(r.exit_code, 0) << r.err;
         }
     }
@@ -140,16 +141,15 @@ std::string from_line(const std::string& text, const std::string& first) {
 TEST(ShowPlanE2e, ImportPkgAndTheReadmeShowEveryStepRangeAndFuseWord) {
     const Fixture& f = fixture();
     TempDir t;
-    const auto r = rtprov(fmt::format("import-pkg {} --to {}", f.pkg.string(),
-                                      (t / "out").string()));
+    const auto r =
+        rtprov(fmt::format("import-pkg {} --to {}", f.pkg.string(), (t / "out").string()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const char* part :
          {"Write plan (what `rtprov write` runs, in order)\n",
           ". erase memory 0x9 (flexspi-nor) 0x60000000..0x6000",
           "Memory ranges the plan erases, writes or verifies\n",
           "  memory 0x9 (flexspi-nor) 0x60100000..0x60100003 (4 bytes)  step ",
-          "Fuse words the run may touch (irreversible)\n",
-          "  SRK0       OTP index 0x18  0x",
+          "Fuse words the run may touch (irreversible)\n", "  SRK0       OTP index 0x18  0x",
           "  MAC0       OTP index 0x22  assigned at write time  step ",
           "  MAC1       OTP index 0x23  assigned at write time  step ",
           "  BOOT_CFG1  OTP index 0x06  bits 0x00000002         with --close",
@@ -172,10 +172,10 @@ TEST(ShowPlanE2e, ImportPkgAndTheReadmeShowEveryStepRangeAndFuseWord) {
     EXPECT_EQ(words[0]["index"], 0x22);
     EXPECT_EQ(words[0]["assigned_at_write_time"], true);
     EXPECT_EQ(words[0]["needs"], "--burn-data-fuses");
-    EXPECT_EQ(schema().check(Json{{"event", "plan"},
-                                  {"package_sha256", std::string(64, '0')},
-                                  {"plan", doc["plan"]}}),
-              "");
+    EXPECT_EQ(
+        schema().check(Json{
+            {"event", "plan"}, {"package_sha256", std::string(64, '0')}, {"plan", doc["plan"]}}),
+        "");
 }
 
 // Before: "dry run: per-board values are not reserved; their fuse words are not in the plan",
@@ -222,18 +222,20 @@ TEST(ShowPlanE2e, DryRunShowsThePlanAndEveryFuseWordTheRunBurns) {
 
     // In words too.
     Board second;
-    const auto text = rtprov(fmt::format(
-        "write {} -p {} --dry-run --burn-data-fuses --board-data {} --trust-key {} "
-        "--station-dir {}",
-        f.pkg.string(), second.port(), f.csv.string(), f.signer_cert.string(),
-        station.path().string()));
+    const auto text = rtprov(
+        fmt::format("write {} -p {} --dry-run --burn-data-fuses --board-data {} --trust-key {} "
+                    "--station-dir {}",
+                    f.pkg.string(), second.port(), f.csv.string(), f.signer_cert.string(),
+                    station.path().string()));
     ASSERT_EQ(text.exit_code, 0) << text.err;
-    EXPECT_TRUE(contains(text.out, "dry run: the package's write plan, for every board\n"
-                                   "Write plan (what `rtprov write` runs, in order)\n"))
+    EXPECT_TRUE(contains(text.out,
+                         "dry run: the package's write plan, for every board\n"
+                         "Write plan (what `rtprov write` runs, in order)\n"))
         << text.out;
     EXPECT_TRUE(contains(text.out, "  MAC0       OTP index 0x22  assigned at write time  step "));
-    EXPECT_TRUE(contains(text.out, ": fuse MAC0       index 0x22  0x00000000 -> assigned at "
-                                   "write time  assigned       data mac"))
+    EXPECT_TRUE(contains(text.out,
+                         ": fuse MAC0       index 0x22  0x00000000 -> assigned at "
+                         "write time  assigned       data mac"))
         << text.out;
 
     // The station's record of a dry run shows those words too.
@@ -273,8 +275,8 @@ TEST(ShowPlanE2e, AReadmeThatDoesNotSayWhatTheManifestMeansIsRefused) {
                   0u)
             << r.err;
         Board board;
-        const auto w = rtprov(fmt::format("write {} -p {} --no-fuses --board-data {}",
-                                          zip.string(), board.port(), f.csv.string()));
+        const auto w = rtprov(fmt::format("write {} -p {} --no-fuses --board-data {}", zip.string(),
+                                          board.port(), f.csv.string()));
         EXPECT_EQ(w.exit_code, 4) << w.err;
         EXPECT_TRUE(contains(w.err, "README.txt does not say what manifest.json means")) << w.err;
         const Json i = board.inspect();
@@ -283,8 +285,9 @@ TEST(ShowPlanE2e, AReadmeThatDoesNotSayWhatTheManifestMeansIsRefused) {
     }
     // The first line that differs, both ways.
     const std::string why = rtprov("import-pkg " + moved.string()).err;
-    EXPECT_TRUE(contains(why, "to memory 9 at 0x60100000, assigned at write time\", where the "
-                              "manifest means \""))
+    EXPECT_TRUE(contains(why,
+                         "to memory 9 at 0x60100000, assigned at write time\", where the "
+                         "manifest means \""))
         << why;
     EXPECT_TRUE(contains(why, "to memory 9 at 0x60101000, assigned at write time\"")) << why;
 }
@@ -293,13 +296,13 @@ TEST(ShowPlanE2e, AReadmeThatDoesNotSayWhatTheManifestMeansIsRefused) {
 // at 0x60100000 -> serial: ..."; now the field that changed, with both values.
 TEST(ShowPlanE2e, PkgDiffNamesTheFieldThatChanged) {
     const Fixture& f = fixture();
-    const auto r = rtprov(fmt::format("pkg diff {} {}", f.plain_pkg.string(),
-                                      f.moved_pkg.string()));
+    const auto r =
+        rtprov(fmt::format("pkg diff {} {}", f.plain_pkg.string(), f.moved_pkg.string()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(contains(r.out, ": per-board-data: data.address 0x60100000 -> 0x60100100\n"))
         << r.out;
-    const auto j = rtprov(fmt::format("--json pkg diff {} {}", f.plain_pkg.string(),
-                                      f.moved_pkg.string()));
+    const auto j =
+        rtprov(fmt::format("--json pkg diff {} {}", f.plain_pkg.string(), f.moved_pkg.string()));
     const Json doc = Json::parse(j.out);
     bool found = false;
     for (const auto& c : doc["changes"]) {
@@ -311,8 +314,9 @@ TEST(ShowPlanE2e, PkgDiffNamesTheFieldThatChanged) {
 }
 
 TEST(ShowPlanE2e, AnOldReleasesPackageImportsWithAWordAboutItsReadme) {
-    const auto r = rtprov("import-pkg " +
-                          (kSource / "tests/data/pkg-corpus/2.0/rt1020-flexspi-unsigned.zip").string());
+    const auto r =
+        rtprov("import-pkg " +
+               (kSource / "tests/data/pkg-corpus/2.0/rt1020-flexspi-unsigned.zip").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(contains(r.err, "README.txt is in the format of rtprov 0.2.0")) << r.err;
     EXPECT_TRUE(contains(r.out, "Write plan (what `rtprov write` runs, in order)\n")) << r.out;

@@ -118,16 +118,15 @@ class Describer {
                 const std::string facts =
                     f != nullptr ? fmt::format("{} bytes, sha256 {}", f->size, f->sha256)
                                  : "not in files[]";
-                return s.op == StepOp::Write
-                           ? fmt::format("{} {} ({}) to {}", op, s.file, facts, r)
-                           : fmt::format("{} {} reads back as {}", op, r, s.file);
+                return s.op == StepOp::Write ? fmt::format("{} {} ({}) to {}", op, s.file, facts, r)
+                                             : fmt::format("{} {} reads back as {}", op, r, s.file);
             }
             case StepOp::ProgramFuses:
                 for (const std::string& w : s.words)
                     program_word(n, w);
-                return fmt::format("{} {} (needs --burn-srk)", op,
-                                   s.words.empty() ? "no words" : fmt::format("{}", fmt::join(
-                                                                                    s.words, ", ")));
+                return fmt::format(
+                    "{} {} (needs --burn-srk)", op,
+                    s.words.empty() ? "no words" : fmt::format("{}", fmt::join(s.words, ", ")));
             case StepOp::LockFuses:
                 return op + " " + lock(n, s.field);
             case StepOp::PerBoardData:
@@ -144,10 +143,10 @@ class Describer {
                    "--flashloader FILE)";
         std::vector<std::string> parts;
         for (const FlashloaderEntry& fl : m_.flashloaders) {
-            parts.push_back(fmt::format("{} ({}) load 0x{:08X}, IVT 0x{:08X}", fl.file,
-                                        fl.is_signed ? "HAB-signed, closed parts"
-                                                     : "unsigned, open parts",
-                                        fl.load_address, fl.ivt_address));
+            parts.push_back(
+                fmt::format("{} ({}) load 0x{:08X}, IVT 0x{:08X}", fl.file,
+                            fl.is_signed ? "HAB-signed, closed parts" : "unsigned, open parts",
+                            fl.load_address, fl.ivt_address));
         }
         return fmt::format("over the boot ROM's serial downloader: {}", fmt::join(parts, "; "));
     }
@@ -161,11 +160,11 @@ class Describer {
         if (s.fcb_file.empty() && s.option_words == std::vector{boot::kProgramFcbOption}) {
             // The flashloader writes the FCB where the boot ROM reads it on the flash the next
             // write of this memory goes to.
-            const auto next = std::find_if(
-                m_.write_plan.begin() + static_cast<std::ptrdiff_t>(n), m_.write_plan.end(),
-                [&](const WriteStep& w) {
-                    return w.op == StepOp::Write && w.memory_id == s.memory_id;
-                });
+            const auto next =
+                std::find_if(m_.write_plan.begin() + static_cast<std::ptrdiff_t>(n),
+                             m_.write_plan.end(), [&](const WriteStep& w) {
+                                 return w.op == StepOp::Write && w.memory_id == s.memory_id;
+                             });
             if (next != m_.write_plan.end() && dev_ != nullptr &&
                 dev_->layout(device::BootDevice::FlexspiNor) != nullptr) {
                 PlannedRange& r = range(n, s, boot::kFcbSize, "the FCB");
@@ -197,13 +196,20 @@ class Describer {
     std::string lock(std::size_t n, const std::string& field) {
         const device::FuseField* ff = dev_ != nullptr ? dev_->fuse_field(field) : nullptr;
         if (ff == nullptr) {
-            view_.fuses.push_back(
-                {n, StepOp::LockFuses, field, {}, {}, PlannedValue::Bits, 0, "lock " + field,
-                 "--burn-srk"});
+            view_.fuses.push_back({n,
+                                   StepOp::LockFuses,
+                                   field,
+                                   {},
+                                   {},
+                                   PlannedValue::Bits,
+                                   0,
+                                   "lock " + field,
+                                   "--burn-srk"});
             return fmt::format("{} (not a fuse field of {}) (needs --burn-srk)", field, part());
         }
-        PlannedFuse f{n, StepOp::LockFuses, std::string(ff->word), {}, {}, PlannedValue::Bits,
-                      1u << ff->shift, "lock " + field, "--burn-srk"};
+        PlannedFuse f{n,           StepOp::LockFuses,  std::string(ff->word), {},
+                      {},          PlannedValue::Bits, 1u << ff->shift,       "lock " + field,
+                      "--burn-srk"};
         database_word(f);
         view_.fuses.push_back(f);
         return fmt::format("{}: sets bit 0x{:08X} of {} (OTP index {}) (needs --burn-srk)", field,
@@ -219,8 +225,15 @@ class Describer {
             return describe_board_data(d) + ", assigned at write time";
         }
         for (const std::string& w : d.fuses) {
-            PlannedFuse f{n, StepOp::PerBoardData, w, {}, {}, PlannedValue::PerBoard, 0,
-                          "data " + d.name, "--burn-data-fuses"};
+            PlannedFuse f{n,
+                          StepOp::PerBoardData,
+                          w,
+                          {},
+                          {},
+                          PlannedValue::PerBoard,
+                          0,
+                          "data " + d.name,
+                          "--burn-data-fuses"};
             database_word(f);
             view_.fuses.push_back(std::move(f));
         }
@@ -231,16 +244,17 @@ class Describer {
         if (!can_close())
             return;
         const device::FuseField* ff = dev_->fuse_field(kCloseField);
-        PlannedFuse f{0, StepOp::ProgramFuses, std::string(ff->word), {}, {}, PlannedValue::Bits,
-                      1u << ff->shift, "close", "--close"};
+        PlannedFuse f{0,        StepOp::ProgramFuses, std::string(ff->word), {},
+                      {},       PlannedValue::Bits,   1u << ff->shift,       "close",
+                      "--close"};
         database_word(f);
         view_.fuses.push_back(std::move(f));
     }
 
     void add_notes() {
         for (const FuseWordPlan& w : m_.fuses) {
-            const bool burned = std::any_of(
-                view_.fuses.begin(), view_.fuses.end(), [&](const PlannedFuse& f) {
+            const bool burned =
+                std::any_of(view_.fuses.begin(), view_.fuses.end(), [&](const PlannedFuse& f) {
                     return f.op == StepOp::ProgramFuses && f.step != 0 && f.word == w.word;
                 });
             if (!burned) {
@@ -292,7 +306,8 @@ PlanView describe_plan(const Manifest& manifest) {
 }
 
 std::string describe_range(const PlannedRange& r) {
-    const std::string where = fmt::format("memory 0x{:X} ({})", r.memory_id, memory_name(r.memory_id));
+    const std::string where =
+        fmt::format("memory 0x{:X} ({})", r.memory_id, memory_name(r.memory_id));
     if (r.length == 0)
         return fmt::format("{} 0x{:08X} (0 bytes)", where, r.start);
     return fmt::format("{} 0x{:08X}..0x{:08X} ({} bytes)", where, r.start, r.start + r.length - 1,
@@ -366,20 +381,20 @@ nlohmann::json plan_json(const PlanView& v) {
     Json fuses = Json::array();
     for (const PlannedFuse& f : v.fuses) {
         static constexpr std::string_view kKinds[] = {"word", "bits", "per-board"};
-        fuses.push_back(
-            {{"step", f.step == 0 ? Json() : Json(f.step)},
-             {"op", f.step == 0 ? "close" : step_op_name(f.op)},
-             {"word", f.word},
-             {"index", f.index ? Json(*f.index) : Json()},
-             {"database_index", f.database_index ? Json(*f.database_index) : Json()},
-             {"kind", kKinds[static_cast<std::size_t>(f.kind)]},
-             {"value", f.kind == PlannedValue::PerBoard || (f.kind == PlannedValue::Word && !f.index)
-                           ? Json()
-                           : Json(hex(f.value))},
-             {"assigned_at_write_time", f.kind == PlannedValue::PerBoard},
-             {"purpose", f.purpose},
-             {"needs", f.needs},
-             {"text", describe_fuse(f)}});
+        fuses.push_back({{"step", f.step == 0 ? Json() : Json(f.step)},
+                         {"op", f.step == 0 ? "close" : step_op_name(f.op)},
+                         {"word", f.word},
+                         {"index", f.index ? Json(*f.index) : Json()},
+                         {"database_index", f.database_index ? Json(*f.database_index) : Json()},
+                         {"kind", kKinds[static_cast<std::size_t>(f.kind)]},
+                         {"value", f.kind == PlannedValue::PerBoard ||
+                                           (f.kind == PlannedValue::Word && !f.index)
+                                       ? Json()
+                                       : Json(hex(f.value))},
+                         {"assigned_at_write_time", f.kind == PlannedValue::PerBoard},
+                         {"purpose", f.purpose},
+                         {"needs", f.needs},
+                         {"text", describe_fuse(f)}});
     }
     return {{"steps", steps}, {"memory_ranges", ranges}, {"fuse_words", fuses}, {"notes", v.notes}};
 }

@@ -47,12 +47,12 @@ Manifest sample() {
     m.write_plan.push_back(memory_step(StepOp::Write, 0x60000000, "images/flexspi-nor.bin"));
     m.write_plan.push_back(memory_step(StepOp::Verify, 0x60000000, "images/flexspi-nor.bin"));
     WriteStep serial = step(StepOp::PerBoardData);
-    serial.data = {"serial", BoardDataSource::Counter, 1000, "", BoardDataFormat::Le32, 4, 9,
-                   0x60100000, {}};
+    serial.data = {
+        "serial", BoardDataSource::Counter, 1000, "", BoardDataFormat::Le32, 4, 9, 0x60100000, {}};
     m.write_plan.push_back(serial);
     WriteStep mac = step(StepOp::PerBoardData);
-    mac.data = {"mac", BoardDataSource::Csv, 0, "mac", BoardDataFormat::Hex, 6, 0, 0,
-                {"MAC0", "MAC1"}};
+    mac.data = {"mac", BoardDataSource::Csv, 0, "mac", BoardDataFormat::Hex, 6, 0,
+                0,     {"MAC0", "MAC1"}};
     m.write_plan.push_back(mac);
     WriteStep program = step(StepOp::ProgramFuses);
     for (const auto& w : m.fuses)
@@ -90,21 +90,21 @@ TEST(PlanView, EveryStepRangeAndFuseWordComesFromTheWritePlan) {
     std::vector<std::string> words;
     for (const PlannedFuse& f : v.fuses)
         words.push_back(f.word);
-    EXPECT_EQ(words, (std::vector<std::string>{"MAC0", "MAC1", "SRK0", "SRK1", "SRK2", "SRK3",
-                                               "SRK4", "SRK5", "SRK6", "SRK7", "BOOT_CFG1",
-                                               "LOCK"}));
-    EXPECT_EQ(v.fuses[0], (PlannedFuse{7, StepOp::PerBoardData, "MAC0", 0x22, std::nullopt,
-                                       PlannedValue::PerBoard, 0, "data mac",
-                                       "--burn-data-fuses"}));
+    EXPECT_EQ(words,
+              (std::vector<std::string>{"MAC0", "MAC1", "SRK0", "SRK1", "SRK2", "SRK3", "SRK4",
+                                        "SRK5", "SRK6", "SRK7", "BOOT_CFG1", "LOCK"}));
+    EXPECT_EQ(v.fuses[0],
+              (PlannedFuse{7, StepOp::PerBoardData, "MAC0", 0x22, std::nullopt,
+                           PlannedValue::PerBoard, 0, "data mac", "--burn-data-fuses"}));
     EXPECT_EQ(v.fuses[2], (PlannedFuse{8, StepOp::ProgramFuses, "SRK0", 0x18, std::nullopt,
                                        PlannedValue::Word, 0x11111111, "srk", "--burn-srk"}));
     EXPECT_EQ(v.fuses[10].step, 0u);
     EXPECT_EQ(v.fuses[10].needs, "--close");
     EXPECT_EQ(v.fuses[10].value, 0x2u);
     EXPECT_EQ(v.fuses[10].index, 0x06u);
-    EXPECT_EQ(v.fuses[11], (PlannedFuse{9, StepOp::LockFuses, "LOCK", 0x00, std::nullopt,
-                                        PlannedValue::Bits, 1u << 14, "lock SRK_LOCK",
-                                        "--burn-srk"}));
+    EXPECT_EQ(v.fuses[11],
+              (PlannedFuse{9, StepOp::LockFuses, "LOCK", 0x00, std::nullopt, PlannedValue::Bits,
+                           1u << 14, "lock SRK_LOCK", "--burn-srk"}));
     EXPECT_TRUE(v.notes.empty()) << fmt::format("{}", fmt::join(v.notes, "\n"));
     EXPECT_EQ(describe_fuse(v.fuses[0]),
               "MAC0       OTP index 0x22  assigned at write time  step 7 per-board-data (data "
@@ -151,16 +151,15 @@ TEST(PlanView, TextAndJsonCarryTheSameDescription) {
     EXPECT_EQ(j["fuse_words"][0]["value"], nullptr);
     EXPECT_EQ(j["fuse_words"][0]["assigned_at_write_time"], true);
     EXPECT_EQ(j["fuse_words"][10]["op"], "close");
-    EXPECT_EQ(j["memory_ranges"][0],
-              (nlohmann::json{{"step", 3},
-                              {"op", "erase"},
-                              {"memory_id", 9},
-                              {"memory", "flexspi-nor"},
-                              {"start", "0x60000000"},
-                              {"end", "0x60004fff"},
-                              {"length", 20480},
-                              {"file", nullptr},
-                              {"text", describe_range(v.ranges[0])}}));
+    EXPECT_EQ(j["memory_ranges"][0], (nlohmann::json{{"step", 3},
+                                                     {"op", "erase"},
+                                                     {"memory_id", 9},
+                                                     {"memory", "flexspi-nor"},
+                                                     {"start", "0x60000000"},
+                                                     {"end", "0x60004fff"},
+                                                     {"length", 20480},
+                                                     {"file", nullptr},
+                                                     {"text", describe_range(v.ranges[0])}}));
     for (const PlannedFuse& f : v.fuses)
         EXPECT_NE(std::find(lines.begin(), lines.end(), "  " + describe_fuse(f)), lines.end());
 }

@@ -89,10 +89,10 @@ std::optional<std::string> format_readme_0_2(const Manifest& m) {
     out += "\nImages to write\n";
     for (const auto& img : m.images) {
         const FileEntry* f = file_of(m, img.file);
-        out += fmt::format("  {}  to {} at 0x{:08X}, {} bytes, {}\n    sha256 {}\n", img.file,
-                           img.boot_device, img.address, f != nullptr ? f->size : 0,
-                           img.is_signed ? "HAB-signed" : "unsigned",
-                           f != nullptr ? f->sha256 : "");
+        out +=
+            fmt::format("  {}  to {} at 0x{:08X}, {} bytes, {}\n    sha256 {}\n", img.file,
+                        img.boot_device, img.address, f != nullptr ? f->size : 0,
+                        img.is_signed ? "HAB-signed" : "unsigned", f != nullptr ? f->sha256 : "");
     }
     out += "\nFlashloader (loaded over the boot ROM's serial downloader)\n";
     if (m.flashloaders.empty())

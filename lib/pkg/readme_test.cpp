@@ -99,9 +99,8 @@ TEST(Readme, AnEditedReadmeIsRefused) {
                         "Fuse words the run may touch (none, really)");
     });
     const std::string error = error_of(edited);
-    EXPECT_EQ(error.rfind("verification: README.txt does not say what manifest.json means (line ",
-                          0),
-              0u)
+    EXPECT_EQ(
+        error.rfind("verification: README.txt does not say what manifest.json means (line ", 0), 0u)
         << error;
     EXPECT_NE(error.find("\"Fuse words the run may touch (none, really)\", where the manifest "
                          "means \"Fuse words the run may touch (irreversible)\""),
@@ -141,8 +140,8 @@ TEST(Readme, OlderReleasesReadmesAreCheckedInTheirOwnFormat) {
         const std::string release = std::string(name).starts_with("1.0") ? "0.1.0" : "0.2.0";
         EXPECT_EQ(p.warnings, std::vector<std::string>{legacy_readme_warning(release)});
         // Edited, it is refused like a current one.
-        const Bytes edited =
-            with_readme(zip, [](std::string t) { return replaced(t, "Before use", "Before usage"); });
+        const Bytes edited = with_readme(
+            zip, [](std::string t) { return replaced(t, "Before use", "Before usage"); });
         EXPECT_EQ(error_of(edited).rfind("verification: README.txt does not say what", 0), 0u)
             << error_of(edited);
         // Migrated, it has the current README and no warning left.

@@ -18,11 +18,11 @@ Job job_with_fuse_values() {
     pkg::Package p = test::make_package({});
     pkg::WriteStep mac;
     mac.op = pkg::StepOp::PerBoardData;
-    mac.data = {"mac", pkg::BoardDataSource::Csv, 0, "mac", pkg::BoardDataFormat::Hex, 6, 0, 0,
-                {"MAC0", "MAC1"}};
+    mac.data = {"mac", pkg::BoardDataSource::Csv, 0, "mac", pkg::BoardDataFormat::Hex, 6, 0,
+                0,     {"MAC0", "MAC1"}};
     pkg::WriteStep uid;
     uid.op = pkg::StepOp::PerBoardData;
-    uid.data = {"uid", pkg::BoardDataSource::Uid, 0, "", pkg::BoardDataFormat::Hex, 8, 0, 0,
+    uid.data = {"uid",         pkg::BoardDataSource::Uid, 0, "", pkg::BoardDataFormat::Hex, 8, 0, 0,
                 {"GP1", "GP2"}};
     auto& plan = p.manifest.write_plan;
     plan.insert(plan.end() - 1, {mac, uid});

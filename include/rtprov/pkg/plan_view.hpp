@@ -19,7 +19,7 @@ namespace rtprov::pkg {
 // A memory range one step touches: [start, start + length) of memory `memory_id`. 64-bit, so a
 // length that overflows the 32-bit address space shows as it is, not wrapped.
 struct PlannedRange {
-    std::size_t step = 0;  // the step's number (1-based)
+    std::size_t step = 0;       // the step's number (1-based)
     StepOp op = StepOp::Erase;  // erase, write, verify or per-board-data
     std::uint32_t memory_id = 0;
     std::uint64_t start = 0;
