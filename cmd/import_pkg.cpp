@@ -6,6 +6,7 @@
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
+#include "rtprov/pkg/plan_view.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 
@@ -23,7 +24,9 @@ class ImportPkgCommand : public Command {
             "Checks everything before use: zip structure (no '..', absolute paths, links,\n"
             "duplicates, encryption; size and ratio limits), the manifest schema and required\n"
             "features, and every file's size and SHA-256. --to extracts only after that, into\n"
-            "a folder that must not exist yet (atomically: nothing is left on failure).");
+            "a folder that must not exist yet (atomically: nothing is left on failure).\n"
+            "Prints what `rtprov write` runs, from the write plan: every step, memory range\n"
+            "and fuse word (the package's README.txt says the same and is checked against it).");
         app.add_option("package", package_, "Package file (zip)")->required();
         app.add_option("--to", to_, "Extract into this new folder after verifying");
         app.add_option("--trust-key", trust_keys_,
@@ -73,10 +76,14 @@ class ImportPkgCommand : public Command {
             {"warnings", package.warnings}};
         for (const auto& f : m.required)
             doc["requires"].push_back(f.name);
+        // What runs, from the write plan (the same description as README.txt and
+        // write --dry-run); images[] and flashloaders[] only in the JSON, as listed.
+        const pkg::PlanView plan = pkg::describe_plan(m);
+        for (const std::string& line : pkg::plan_lines(plan))
+            out.text("{}", line);
+        doc["plan"] = pkg::plan_json(plan);
         for (const pkg::ImageEntry& img : m.images) {
             const pkg::FileEntry& f = pkg::file_entry(m, img.file);
-            out.text("image {}: {} at 0x{:08X}, {} bytes, {}, sha256 {}", f.path, img.boot_device,
-                     img.address, f.size, img.is_signed ? "signed" : "unsigned", f.sha256);
             doc["images"].push_back({{"path", f.path},
                                      {"boot_device", img.boot_device},
                                      {"memory_id", img.memory_id},
@@ -86,27 +93,19 @@ class ImportPkgCommand : public Command {
                                      {"sha256", f.sha256}});
         }
         for (const pkg::FlashloaderEntry& fl : m.flashloaders) {
-            out.text("flashloader {}: {}, load 0x{:08X}, IVT 0x{:08X}", fl.file,
-                     fl.is_signed ? "signed" : "unsigned", fl.load_address, fl.ivt_address);
             doc["flashloaders"].push_back({{"path", fl.file},
                                            {"signed", fl.is_signed},
                                            {"load_address", fl.load_address},
                                            {"ivt_address", fl.ivt_address}});
         }
-        std::string steps;
-        for (const pkg::WriteStep& s : m.write_plan) {
+        for (const pkg::WriteStep& s : m.write_plan)
             doc["write_plan"].push_back(pkg::step_op_name(s.op));
-            steps += (steps.empty() ? "" : ", ") + std::string(pkg::step_op_name(s.op));
-        }
-        out.text("write plan: {}", steps);
         for (const auto& w : m.fuses) {
-            out.text("fuse {} (OTP index 0x{:02X}) = {}{}", w.word, w.index,
-                     hab::format_fuse_word(w.value),
-                     w.lock == pkg::LockPolicy::None ? "" : ", then " + w.lock_field);
             doc["fuses"].push_back({{"word", w.word},
                                     {"index", w.index},
                                     {"value", w.value},
-                                    {"lock", pkg::lock_policy_name(w.lock)}});
+                                    {"lock", pkg::lock_policy_name(w.lock)},
+                                    {"lock_field", w.lock_field}});
         }
         if (!to_.empty()) {
             out.text("extracted to {}", to_);

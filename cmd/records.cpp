@@ -84,9 +84,12 @@ void print_attempt(Output& out, const records::Attempt& a) {
     }
     out.text("  fuse words:{}", a.fuses.empty() ? " none" : "");
     for (const auto& f : a.fuses) {
+        // A dry run's per-board word has no value yet ("new": null).
+        const auto target = f.contains("new") && f["new"].is_string()
+                                ? f["new"].get<std::string>()
+                                : std::string("assigned at write time");
         out.text("    {:<10} {} -> {} {}", f.value("word", std::string()),
-                 f.value("current", std::string()), f.value("new", std::string()),
-                 f.value("status", std::string()));
+                 f.value("current", std::string()), target, f.value("status", std::string()));
     }
     out.text("  per-board values:{}", a.data.empty() ? " none" : "");
     for (const auto& d : a.data) {

@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "package_options.hpp"
 #include "rtprov/pkg/package.hpp"
+#include "rtprov/pkg/plan_view.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 #include "rtprov/write/board_log.hpp"
@@ -42,10 +43,10 @@ constexpr const char* kFooter =
     "  rtprov write pkg.zip --ports-from fixtures.txt --wait-for-devices --json\n"
     "Per board: load the flashloader (the signed one on a closed part), configure memory, erase\n"
     "only the image's sectors, write, verify by readback, fuses from the plan, reset. Fuses are\n"
-    "irreversible: --dry-run shows every word (current -> new) and stops; SRK words need\n"
-    "--burn-srk, closing (SEC_CONFIG[1]) needs --close and is refused unless the image verifies\n"
-    "against the SRK fuses and the boot image read back from the part; locks come last.\n"
-    "Every fuse flag needs a package signed with a key given by --trust-key (or\n"
+    "irreversible: --dry-run shows the write plan and every word (current -> new) and stops; SRK\n"
+    "words need --burn-srk, closing (SEC_CONFIG[1]) needs --close and is refused unless the\n"
+    "image verifies against the SRK fuses and the boot image read back from the part; locks come\n"
+    "last. Every fuse flag needs a package signed with a key given by --trust-key (or\n"
     "RTPROV_TRUST_KEY), or --allow-unsigned-fuses: the records and the summary say so.\n"
     "--json prints one JSON object per event (docs/write-json.md). Every attempt is recorded in\n"
     "the station's records database (rtprov records); a killed run is resumed on the next run\n"
@@ -106,7 +107,8 @@ class WriteCommand : public Command {
         app.add_flag("--skip-unchanged", o_.skip_unchanged,
                      "Read back first; erase and write only sectors that differ");
         app.add_flag("--dry-run", o_.dry_run,
-                     "Connect, show the fuse plan (current -> new) and stop; change nothing");
+                     "Show the write plan (every step, memory range and fuse word), connect, show "
+                     "each board's fuse words (current -> new) and stop; change nothing");
         app.add_flag("--burn-srk", o_.burn_srk, "Burn the package's SRK hash fuses (irreversible)");
         app.add_flag("--close", o_.close,
                      "Close the part (SEC_CONFIG[1]) after the SRK fuses verify (irreversible)");
@@ -168,6 +170,18 @@ class WriteCommand : public Command {
         }
 
         WriteDisplay display(WriteDisplay::mode_for(out.json()), out.quiet());
+        if (o_.dry_run) {
+            // What every board would get, as import-pkg and README.txt describe it; each board
+            // then shows its fuse words (current -> new).
+            const pkg::PlanView plan = pkg::describe_plan(job.package.manifest);
+            std::string text = "dry run: the package's write plan, for every board";
+            for (const std::string& line : pkg::plan_lines(plan))
+                text += "\n" + line;
+            display.extra({{"event", "plan"},
+                           {"package_sha256", job.package_sha256},
+                           {"plan", pkg::plan_json(plan)}},
+                          text);
+        }
         write::EventSink sink = [&](const write::Event& e) { display(e); };
         std::optional<write::BoardLog> log;
         if (!a_.log.empty()) {

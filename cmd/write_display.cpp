@@ -142,11 +142,13 @@ void WriteDisplay::operator()(const write::Event& e) {
         case EventKind::FusePlan:
             if (!quiet_ && e.result != nullptr && e.op == "read-fuses") {
                 for (const auto& f : e.result->fuses) {
-                    print_above(
-                        fmt::format("{}: fuse {:<10} index 0x{:02X}  0x{:08x} -> 0x{:08x}  "
-                                    "{:<14} {}",
-                                    e.board, f.word, f.index, f.current, f.target,
-                                    write::fuse_status_name(f.status), f.purpose));
+                    const std::string target = f.status == write::FuseStatus::Assigned
+                                                   ? "assigned at write time"
+                                                   : fmt::format("0x{:08x}", f.target);
+                    print_above(fmt::format("{}: fuse {:<10} index 0x{:02X}  0x{:08x} -> {:<10}  "
+                                            "{:<14} {}",
+                                            e.board, f.word, f.index, f.current, target,
+                                            write::fuse_status_name(f.status), f.purpose));
                 }
             }
             break;

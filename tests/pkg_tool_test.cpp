@@ -193,7 +193,9 @@ TEST(PkgTool, BadInputsFailNamingTheFile) {
 
     auto r = rtprov("pkg diff " + good + " " + missing);
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_EQ(r.err.rfind("rtprov: error: " + missing + ": cannot open", 0), 0u) << r.err;
+    // After the warning that `good` (rtprov 0.1.0's) has an old-format README.txt.
+    EXPECT_NE(r.err.find("\nrtprov: error: " + missing + ": cannot open"), std::string::npos)
+        << r.err;
     r = rtprov("pkg diff --exit-code " + bad + " " + good);
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err.rfind("rtprov: error: " + bad + ": not a zip archive", 0), 0u) << r.err;

@@ -4,6 +4,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -47,133 +48,193 @@ std::vector<FieldChange> compare_fields(const Fields& before, const Fields& afte
     return out;
 }
 
-// Compares keyed items: `a` and `b` map a key (its order is the listing order) to the subject
-// and the item's fields.
-template <typename Key>
-void diff_keyed(DiffArea area, const std::map<Key, std::pair<std::string, Fields>>& a,
-                const std::map<Key, std::pair<std::string, Fields>>& b, std::vector<Change>& out) {
-    auto ia = a.begin();
-    auto ib = b.begin();
-    while (ia != a.end() || ib != b.end()) {
-        if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
-            out.push_back({area,
-                           DiffKind::Removed,
-                           ia->second.first,
-                           compare_fields(ia->second.second, {}),
-                           {}});
-            ++ia;
-        } else if (ia == a.end() || ib->first < ia->first) {
-            out.push_back({area,
-                           DiffKind::Added,
-                           ib->second.first,
-                           compare_fields({}, ib->second.second),
-                           {}});
-            ++ib;
-        } else {
-            auto fields = compare_fields(ia->second.second, ib->second.second);
-            if (!fields.empty())
-                out.push_back({area, DiffKind::Changed, ib->second.first, std::move(fields), {}});
-            ++ia;
-            ++ib;
+// A listed item: its subject, its fields and where it sorts within its area.
+struct Item {
+    std::string subject;
+    Fields fields;
+    std::uint64_t order = 0;  // fuse words: the OTP index; other items: 0 (then by key)
+};
+
+// Items by name and occurrence (a name listed twice keeps both: nothing collapses unseen).
+using Keyed = std::map<std::pair<std::string, std::size_t>, Item>;
+
+void add_item(Keyed& items, const std::string& name, Item item) {
+    std::size_t nth = 0;
+    while (items.count({name, nth}))
+        ++nth;
+    items.emplace(std::pair{name, nth}, std::move(item));
+}
+
+// Compares keyed items. With a `key_field`, an item only in `a` and one only in `b` pair up in
+// order as one changed item whose `key_field` changed (a renamed fuse word, another boot
+// device), so every field shows old and new side by side; without, they stay removed/added.
+void diff_keyed(DiffArea area, const Keyed& a, const Keyed& b, std::string_view key_field,
+                std::vector<Change>& out) {
+    struct Sorted {
+        std::uint64_t order;
+        std::pair<std::string, std::size_t> key;
+        Change change;
+    };
+    std::vector<Sorted> changes;
+    std::vector<Keyed::const_iterator> removed, added;
+    for (auto ia = a.begin(); ia != a.end(); ++ia) {
+        const auto ib = b.find(ia->first);
+        if (ib == b.end()) {
+            removed.push_back(ia);
+            continue;
+        }
+        auto fields = compare_fields(ia->second.fields, ib->second.fields);
+        if (!fields.empty()) {
+            changes.push_back({ib->second.order, ib->first,
+                               {area, DiffKind::Changed, ib->second.subject, std::move(fields), {}}});
         }
     }
+    for (auto ib = b.begin(); ib != b.end(); ++ib)
+        if (!a.count(ib->first))
+            added.push_back(ib);
+    const std::size_t paired = key_field.empty() ? 0 : std::min(removed.size(), added.size());
+    for (std::size_t i = 0; i < paired; ++i) {
+        const Item& before = removed[i]->second;
+        const Item& after = added[i]->second;
+        std::vector<FieldChange> fields = {
+            {std::string(key_field), before.subject, after.subject}};
+        for (auto& f : compare_fields(before.fields, after.fields))
+            fields.push_back(std::move(f));
+        changes.push_back({after.order, added[i]->first,
+                           {area, DiffKind::Changed, after.subject, std::move(fields), {}}});
+    }
+    for (std::size_t i = paired; i < removed.size(); ++i) {
+        const Item& it = removed[i]->second;
+        changes.push_back({it.order, removed[i]->first,
+                           {area, DiffKind::Removed, it.subject, compare_fields(it.fields, {}),
+                            {}}});
+    }
+    for (std::size_t i = paired; i < added.size(); ++i) {
+        const Item& it = added[i]->second;
+        changes.push_back({it.order, added[i]->first,
+                           {area, DiffKind::Added, it.subject, compare_fields({}, it.fields),
+                            {}}});
+    }
+    std::stable_sort(changes.begin(), changes.end(), [](const Sorted& x, const Sorted& y) {
+        return std::tie(x.order, x.key) < std::tie(y.order, y.key);
+    });
+    for (auto& c : changes)
+        out.push_back(std::move(c.change));
 }
 
-template <typename Key>
-using Keyed = std::map<Key, std::pair<std::string, Fields>>;
-
-// Keyed by OTP index, then name: listed in fuse map order.
-Keyed<std::pair<std::uint32_t, std::string>> fuse_items(const Manifest& m) {
-    Keyed<std::pair<std::uint32_t, std::string>> out;
+// Listed in fuse map order (by OTP index); every field of a fuses[] entry.
+Keyed fuse_items(const Manifest& m) {
+    Keyed out;
     for (const FuseWordPlan& w : m.fuses) {
-        const std::string lock = w.lock == LockPolicy::None
-                                     ? std::string(lock_policy_name(w.lock))
-                                     : fmt::format("{} {}", lock_policy_name(w.lock), w.lock_field);
-        out[{w.index, w.word}] = {w.word, {{"value", hex32(w.value)}, {"lock", lock}}};
+        Fields fields = {{"index", fmt::format("{}", w.index)},
+                         {"value", hex32(w.value)},
+                         {"lock", std::string(lock_policy_name(w.lock))}};
+        if (!w.lock_field.empty())
+            fields.emplace_back("lock_field", w.lock_field);
+        add_item(out, w.word, {w.word, std::move(fields), w.index});
     }
     return out;
 }
 
-Keyed<std::string> image_items(const Manifest& m) {
-    Keyed<std::string> out;
+Keyed image_items(const Manifest& m) {
+    Keyed out;
     for (const ImageEntry& img : m.images) {
         const FileEntry& f = file_entry(m, img.file);
-        out[img.boot_device] = {img.boot_device,
-                                {{"file", img.file},
-                                 {"signed", yes_no(img.is_signed)},
-                                 {"memory_id", fmt::format("{}", img.memory_id)},
-                                 {"address", hex32(img.address)},
-                                 {"size", fmt::format("{}", f.size)},
-                                 {"sha256", f.sha256}}};
+        add_item(out, img.boot_device,
+                 {img.boot_device,
+                  {{"file", img.file},
+                   {"signed", yes_no(img.is_signed)},
+                   {"memory_id", fmt::format("{}", img.memory_id)},
+                   {"address", hex32(img.address)},
+                   {"size", fmt::format("{}", f.size)},
+                   {"sha256", f.sha256}}});
     }
     return out;
 }
 
-Keyed<std::string> flashloader_items(const Manifest& m) {
-    Keyed<std::string> out;
+Keyed flashloader_items(const Manifest& m) {
+    Keyed out;
     for (const FlashloaderEntry& fl : m.flashloaders) {
         const FileEntry& f = file_entry(m, fl.file);
-        out[fl.file] = {fl.file,
-                        {{"signed", yes_no(fl.is_signed)},
-                         {"load_address", hex32(fl.load_address)},
-                         {"ivt_address", hex32(fl.ivt_address)},
-                         {"size", fmt::format("{}", f.size)},
-                         {"sha256", f.sha256}}};
+        add_item(out, fl.file,
+                 {fl.file,
+                  {{"signed", yes_no(fl.is_signed)},
+                   {"load_address", hex32(fl.load_address)},
+                   {"ivt_address", hex32(fl.ivt_address)},
+                   {"size", fmt::format("{}", f.size)},
+                   {"sha256", f.sha256}}});
     }
     return out;
 }
 
-Keyed<std::string> feature_items(const Manifest& m) {
-    Keyed<std::string> out;
+Keyed feature_items(const Manifest& m) {
+    Keyed out;
     for (const RequiredFeature& f : m.required)
-        out[f.name] = {f.name, {{"added_in", f.added_in}}};
+        add_item(out, f.name, {f.name, {{"added_in", f.added_in}}});
     return out;
 }
 
-Keyed<std::string> file_items(const Manifest& m) {
-    Keyed<std::string> out;
+Keyed file_items(const Manifest& m) {
+    Keyed out;
     for (const FileEntry& f : m.files) {
-        out[f.path] = {f.path,
-                       {{"role", std::string(file_role_name(f.role))},
-                        {"size", fmt::format("{}", f.size)},
-                        {"sha256", f.sha256}}};
+        add_item(out, f.path,
+                 {f.path,
+                  {{"role", std::string(file_role_name(f.role))},
+                   {"size", fmt::format("{}", f.size)},
+                   {"sha256", f.sha256}}});
     }
     return out;
 }
 
-// The fields a step of this op uses (the others are zero/empty by construction).
+// Every field of a step, as (name, value, whether its op uses it).
+std::vector<std::tuple<std::string, std::string, bool>> all_step_fields(const WriteStep& s) {
+    const StepOp op = s.op;
+    const bool memory = op == StepOp::ConfigureMemory || op == StepOp::Erase ||
+                        op == StepOp::Write || op == StepOp::Verify;
+    const bool ranged = op == StepOp::Erase || op == StepOp::Write || op == StepOp::Verify;
+    const bool fcb = op == StepOp::ConfigureMemory && !s.fcb_file.empty();
+    const bool data = op == StepOp::PerBoardData;
+    const BoardData& d = s.data;
+    std::vector<std::string> words;
+    for (const std::uint32_t w : s.option_words)
+        words.push_back(hex32(w));
+    return {
+        {"memory_id", fmt::format("{}", s.memory_id), memory},
+        {"address", hex32(s.address), ranged},
+        {"length", fmt::format("{}", s.length), op == StepOp::Erase},
+        {"file", s.file, op == StepOp::Write || op == StepOp::Verify},
+        {"fcb_file", s.fcb_file, fcb},
+        {"fcb_offset", fmt::format("{}", s.fcb_offset), fcb},
+        {"option_words", fmt::format("{}", fmt::join(words, " ")),
+         op == StepOp::ConfigureMemory && !fcb},
+        {"words", fmt::format("{}", fmt::join(s.words, " ")), op == StepOp::ProgramFuses},
+        {"field", s.field, op == StepOp::LockFuses},
+        {"data.name", d.name, data},
+        {"data.source", std::string(board_data_source_name(d.source)), data},
+        {"data.start", fmt::format("{}", d.start), data && d.source == BoardDataSource::Counter},
+        {"data.column", d.column, data && d.source == BoardDataSource::Csv},
+        {"data.format", std::string(board_data_format_name(d.format)), data},
+        {"data.size", fmt::format("{}", d.size), data},
+        {"data.memory_id", fmt::format("{}", d.memory_id), data && d.fuses.empty()},
+        {"data.address", hex32(d.address), data && d.fuses.empty()},
+        {"data.fuses", fmt::format("{}", fmt::join(d.fuses, " ")), data && !d.fuses.empty()},
+    };
+}
+
+// The fields a step of this op uses, and any other field that is not at its default (the
+// writer ignores it, a reviewer still sees it): nothing in a manifest goes unshown.
 Fields step_fields(const WriteStep& s) {
-    const std::string memory_id = fmt::format("{}", s.memory_id);
-    switch (s.op) {
-        case StepOp::ConfigureMemory:
-            if (s.fcb_file.empty()) {
-                std::vector<std::string> words;
-                for (const std::uint32_t w : s.option_words)
-                    words.push_back(hex32(w));
-                return {{"memory_id", memory_id},
-                        {"option_words", fmt::format("{}", fmt::join(words, " "))}};
-            }
-            return {{"memory_id", memory_id},
-                    {"fcb_file", s.fcb_file},
-                    {"fcb_offset", fmt::format("{}", s.fcb_offset)}};
-        case StepOp::Erase:
-            return {{"memory_id", memory_id},
-                    {"address", hex32(s.address)},
-                    {"length", fmt::format("{}", s.length)}};
-        case StepOp::Write:
-        case StepOp::Verify:
-            return {{"memory_id", memory_id}, {"address", hex32(s.address)}, {"file", s.file}};
-        case StepOp::ProgramFuses:
-            return {{"words", fmt::format("{}", fmt::join(s.words, " "))}};
-        case StepOp::LockFuses:
-            return {{"field", s.field}};
-        case StepOp::PerBoardData:
-            return {{"data", describe_board_data(s.data)}};
-        case StepOp::LoadFlashloader:
-        case StepOp::Reset:
-            break;
+    WriteStep blank;
+    blank.op = s.op;
+    const auto defaults = all_step_fields(blank);
+    const auto values = all_step_fields(s);
+    Fields out;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto& [name, value, used] = values[i];
+        if (used || value != std::get<1>(defaults[i]))
+            out.emplace_back(name, value);
     }
-    return {};
+    return out;
 }
 
 std::string step_subject(std::size_t index, const WriteStep& s) {
@@ -290,15 +351,15 @@ PackageDiff diff_packages(const Package& a, const Package& b) {
     const Manifest& mb = b.manifest;
     PackageDiff d;
     std::vector<Change>& out = d.changes;
-    diff_keyed(DiffArea::Fuses, fuse_items(ma), fuse_items(mb), out);
-    diff_keyed(DiffArea::Images, image_items(ma), image_items(mb), out);
-    diff_keyed(DiffArea::Flashloaders, flashloader_items(ma), flashloader_items(mb), out);
+    diff_keyed(DiffArea::Fuses, fuse_items(ma), fuse_items(mb), "word", out);
+    diff_keyed(DiffArea::Images, image_items(ma), image_items(mb), "boot_device", out);
+    diff_keyed(DiffArea::Flashloaders, flashloader_items(ma), flashloader_items(mb), "file", out);
     std::vector<Change> steps;
     diff_write_plans(ma.write_plan, mb.write_plan, steps);
     out.insert(out.end(), steps.begin(), steps.end());
-    diff_keyed(DiffArea::Features, feature_items(ma), feature_items(mb), out);
+    diff_keyed(DiffArea::Features, feature_items(ma), feature_items(mb), "", out);
     const std::size_t first_file = out.size();
-    diff_keyed(DiffArea::Files, file_items(ma), file_items(mb), out);
+    diff_keyed(DiffArea::Files, file_items(ma), file_items(mb), "", out);
     for (std::size_t i = first_file; i < out.size(); ++i) {
         Change& c = out[i];
         if (c.kind != DiffKind::Changed || file_entry(mb, c.subject).role != FileRole::Project ||

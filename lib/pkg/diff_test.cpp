@@ -1,5 +1,7 @@
 #include "rtprov/pkg/diff.hpp"
 
+#include <functional>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -147,7 +149,10 @@ TEST(Diff, SigningAddsFusesFeaturesAndWriteSteps) {
     ASSERT_EQ(fuses.size(), 8u);
     EXPECT_EQ(fuses.front(), "added SRK0");
     const Change& srk0 = d.changes.front();
-    EXPECT_EQ(*field(srk0, "lock"), (FieldChange{"lock", "", "after-verify SRK_LOCK"}));
+    EXPECT_EQ(srk0.fields, (std::vector<FieldChange>{{"index", "", "24"},
+                                                     {"value", "", srk0.fields.at(1).after},
+                                                     {"lock", "", "after-verify"},
+                                                     {"lock_field", "", "SRK_LOCK"}}));
     EXPECT_EQ(subjects(d, DiffArea::Features),
               (std::vector<std::string>{"added fuse-srk", "added hab-signed"}));
     const auto steps = subjects(d, DiffArea::WritePlan);
@@ -185,6 +190,195 @@ TEST(Diff, AMigratedPackageDiffersFromItsOriginalInSchemaAndReadme) {
     EXPECT_EQ(d.changes[0].subject, "README.txt");
     EXPECT_EQ(d.changes[1].area, DiffArea::Manifest);
     EXPECT_EQ(d.changes[1].fields, (std::vector<FieldChange>{{"schema_version", "1.0", "2.0"}}));
+}
+
+// A package with something in every area: fuses, a flashloader, every kind of step.
+Package rich_package() {
+    test::TempDir t;
+    Package p = exported(copy_example(t.path()));
+    Manifest& m = p.manifest;
+    m.files.push_back({"flashloader/flashloader.bin", std::string(64, 'b'), 1092,
+                       FileRole::Flashloader});
+    m.flashloaders.push_back({"flashloader/flashloader.bin", false, 0x20208C00, 0x20208C00});
+    m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK"});
+    m.fuses.push_back({"SRK1", 0x19, 0x9abcdef0, LockPolicy::AfterVerify, "SRK_LOCK"});
+    WriteStep config;
+    config.op = StepOp::ConfigureMemory;
+    config.memory_id = 9;
+    config.option_words = {0xC0000007};
+    WriteStep data;
+    data.op = StepOp::PerBoardData;
+    data.data = {"serial", BoardDataSource::Counter, 1000, "", BoardDataFormat::Le32, 4, 9,
+                 0x60100000, {}};
+    WriteStep mac;
+    mac.op = StepOp::PerBoardData;
+    mac.data = {"mac", BoardDataSource::Csv, 0, "mac", BoardDataFormat::Hex, 6, 0, 0,
+                {"MAC0", "MAC1"}};
+    WriteStep program;
+    program.op = StepOp::ProgramFuses;
+    program.words = {"SRK0", "SRK1"};
+    WriteStep lock;
+    lock.op = StepOp::LockFuses;
+    lock.field = "SRK_LOCK";
+    auto& plan = m.write_plan;
+    plan.insert(plan.begin() + 1, config);
+    plan.insert(plan.end() - 1, {data, mac, program, lock});
+    m.production.quota = 10;
+    return p;
+}
+
+std::size_t index_of(const Manifest& m, StepOp op, std::size_t nth = 0) {
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i)
+        if (m.write_plan[i].op == op && nth-- == 0)
+            return i;
+    ADD_FAILURE() << "no step " << step_op_name(op);
+    return 0;
+}
+
+struct Edit {
+    DiffArea area;
+    std::string field;
+    std::string before, after;
+    std::function<void(Manifest&)> apply;
+};
+
+// Every field of the manifest: changed alone, the diff names it with both values.
+TEST(Diff, EveryFieldChangedShowsItsNameAndBothValues) {
+    const Package a = rich_package();
+    const auto step = [](StepOp op, std::size_t nth = 0) {
+        return [op, nth](Manifest& m) -> WriteStep& { return m.write_plan[index_of(m, op, nth)]; };
+    };
+    const std::vector<Edit> edits = {
+        // fuses[]: an index that moved is no longer two identical-looking lines.
+        {DiffArea::Fuses, "index", "24", "6", [](Manifest& m) { m.fuses[0].index = 6; }},
+        {DiffArea::Fuses, "value", "0x12345678", "0x12345679",
+         [](Manifest& m) { m.fuses[0].value = 0x12345679; }},
+        {DiffArea::Fuses, "lock", "after-verify", "none",
+         [](Manifest& m) { m.fuses[0].lock = LockPolicy::None; }},
+        {DiffArea::Fuses, "lock_field", "SRK_LOCK", "BOOT_CFG_LOCK",
+         [](Manifest& m) { m.fuses[0].lock_field = "BOOT_CFG_LOCK"; }},
+        {DiffArea::Fuses, "word", "SRK1", "BOOT_CFG1", [](Manifest& m) { m.fuses[1].word = "BOOT_CFG1"; }},
+        // images[], flashloaders[], files[].
+        {DiffArea::Images, "memory_id", "9", "8", [](Manifest& m) { m.images[0].memory_id = 8; }},
+        {DiffArea::Images, "address", "0x60000000", "0x60001000",
+         [](Manifest& m) { m.images[0].address = 0x60001000; }},
+        {DiffArea::Images, "signed", "false", "true",
+         [](Manifest& m) { m.images[0].is_signed = true; }},
+        {DiffArea::Images, "file", "images/flexspi-nor.bin", "flashloader/flashloader.bin",
+         [](Manifest& m) { m.images[0].file = "flashloader/flashloader.bin"; }},
+        {DiffArea::Images, "boot_device", "flexspi-nor", "semc-nor",
+         [](Manifest& m) { m.images[0].boot_device = "semc-nor"; }},
+        {DiffArea::Flashloaders, "load_address", "0x20208c00", "0x20200000",
+         [](Manifest& m) { m.flashloaders[0].load_address = 0x20200000; }},
+        {DiffArea::Flashloaders, "ivt_address", "0x20208c00", "0x20200400",
+         [](Manifest& m) { m.flashloaders[0].ivt_address = 0x20200400; }},
+        {DiffArea::Flashloaders, "signed", "false", "true",
+         [](Manifest& m) { m.flashloaders[0].is_signed = true; }},
+        {DiffArea::Files, "role", "flashloader", "project",
+         [](Manifest& m) { m.files.back().role = FileRole::Project; }},
+        {DiffArea::Files, "size", "1092", "1093", [](Manifest& m) { m.files.back().size = 1093; }},
+        // Write plan steps: every WriteStep field, data.* included.
+        {DiffArea::WritePlan, "option_words", "0xc0000007", "0xc0233007",
+         [=](Manifest& m) { step(StepOp::ConfigureMemory)(m).option_words = {0xC0233007}; }},
+        {DiffArea::WritePlan, "fcb_offset", "0", "1024",
+         [=](Manifest& m) { step(StepOp::ConfigureMemory, 1)(m).fcb_offset = 1024; }},
+        {DiffArea::WritePlan, "fcb_file", "images/flexspi-nor.bin", "images/fcb.bin",
+         [=](Manifest& m) { step(StepOp::ConfigureMemory, 1)(m).fcb_file = "images/fcb.bin"; }},
+        {DiffArea::WritePlan, "memory_id", "9", "8",
+         [=](Manifest& m) { step(StepOp::Erase)(m).memory_id = 8; }},
+        {DiffArea::WritePlan, "address", "0x60000000", "0x607ff000",
+         [=](Manifest& m) { step(StepOp::Erase)(m).address = 0x607FF000; }},
+        {DiffArea::WritePlan, "length",
+         fmt::format("{}", a.manifest.write_plan[index_of(a.manifest, StepOp::Erase)].length),
+         "4294971392",
+         [=](Manifest& m) { step(StepOp::Erase)(m).length = (std::uint64_t{1} << 32) + 4096; }},
+        {DiffArea::WritePlan, "file", "images/flexspi-nor.bin", "project/project.yaml",
+         [=](Manifest& m) { step(StepOp::Write)(m).file = "project/project.yaml"; }},
+        // A field the op does not use is shown all the same.
+        {DiffArea::WritePlan, "file", "", "images/flexspi-nor.bin",
+         [=](Manifest& m) { step(StepOp::Erase)(m).file = "images/flexspi-nor.bin"; }},
+        {DiffArea::WritePlan, "words", "SRK0 SRK1", "SRK0",
+         [=](Manifest& m) { step(StepOp::ProgramFuses)(m).words = {"SRK0"}; }},
+        {DiffArea::WritePlan, "field", "SRK_LOCK", "BOOT_CFG_LOCK",
+         [=](Manifest& m) { step(StepOp::LockFuses)(m).field = "BOOT_CFG_LOCK"; }},
+        {DiffArea::WritePlan, "data.name", "serial", "serial2",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.name = "serial2"; }},
+        {DiffArea::WritePlan, "data.source", "counter", "uid",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.source = BoardDataSource::Uid; }},
+        {DiffArea::WritePlan, "data.start", "1000", "2000",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.start = 2000; }},
+        {DiffArea::WritePlan, "data.column", "mac", "mac2",
+         [=](Manifest& m) { step(StepOp::PerBoardData, 1)(m).data.column = "mac2"; }},
+        {DiffArea::WritePlan, "data.format", "le32", "text",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.format = BoardDataFormat::Text; }},
+        {DiffArea::WritePlan, "data.size", "4", "8",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.size = 8; }},
+        {DiffArea::WritePlan, "data.memory_id", "9", "8",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.memory_id = 8; }},
+        {DiffArea::WritePlan, "data.address", "0x60100000", "0x60000000",
+         [=](Manifest& m) { step(StepOp::PerBoardData)(m).data.address = 0x60000000; }},
+        {DiffArea::WritePlan, "data.fuses", "MAC0 MAC1", "MAC0 GP1",
+         [=](Manifest& m) { step(StepOp::PerBoardData, 1)(m).data.fuses = {"MAC0", "GP1"}; }},
+        // The rest of the manifest.
+        {DiffArea::Features, "added_in", "0.1.0", "0.0.9",
+         [](Manifest& m) { m.required.push_back({"zz-feature", "0.1.0"}); }},
+        {DiffArea::Manifest, "production.quota", "10", "11",
+         [](Manifest& m) { m.production.quota = 11; }},
+        {DiffArea::Manifest, "device", "mimxrt1020", "mimxrt1060",
+         [](Manifest& m) { m.device = "mimxrt1060"; }},
+    };
+    for (const Edit& e : edits) {
+        SCOPED_TRACE(fmt::format("{} {}", diff_area_name(e.area), e.field));
+        Package b = a;
+        e.apply(b.manifest);
+        Package before = a;
+        if (e.area == DiffArea::Features) {  // a feature both have, with another version
+            before.manifest.required.push_back({"zz-feature", "0.1.0"});
+            b.manifest.required.back().added_in = "0.0.9";
+        }
+        const PackageDiff d = diff_packages(before, b);
+        bool found = false;
+        for (const Change& c : d.changes) {
+            if (c.area != e.area || c.kind != DiffKind::Changed)
+                continue;
+            if (const FieldChange* f = field(c, e.field)) {
+                EXPECT_EQ(f->before, e.before) << c.subject;
+                EXPECT_EQ(f->after, e.after) << c.subject;
+                found = true;
+            }
+        }
+        EXPECT_TRUE(found) << fmt::format("{} changes, none of field {}", d.changes.size(),
+                                          e.field);
+    }
+}
+
+// Attack: SRK0 moved to BOOT_CFG1's index (6) with a value that closes the part. Before, the
+// diff showed a removed and an added "SRK0: value 0x00000002, lock after-verify SRK_LOCK".
+TEST(Diff, AMovedFuseIndexIsOneChangeNamingTheIndex) {
+    const Package a = rich_package();
+    Package b = a;
+    b.manifest.fuses[0].index = 6;
+    b.manifest.fuses[0].value = 2;
+    const PackageDiff d = diff_packages(a, b);
+    ASSERT_EQ(d.changes.size(), 1u);
+    EXPECT_EQ(d.changes[0].kind, DiffKind::Changed);
+    EXPECT_EQ(d.changes[0].subject, "SRK0");
+    EXPECT_EQ(d.changes[0].fields, (std::vector<FieldChange>{{"index", "24", "6"},
+                                                             {"value", "0x12345678", "0x00000002"}}));
+    EXPECT_TRUE(d.srk_changed());
+}
+
+// A word listed twice is two items, not one that hides the other.
+TEST(Diff, AFuseWordListedTwiceIsShownTwice) {
+    const Package a = rich_package();
+    Package b = a;
+    b.manifest.fuses.push_back({"SRK0", 6, 2, LockPolicy::None, ""});
+    const PackageDiff d = diff_packages(a, b);
+    ASSERT_EQ(d.changes.size(), 1u);
+    EXPECT_EQ(d.changes[0].kind, DiffKind::Added);
+    EXPECT_EQ(d.changes[0].fields, (std::vector<FieldChange>{{"index", "", "6"},
+                                                             {"value", "", "0x00000002"},
+                                                             {"lock", "", "none"}}));
 }
 
 TEST(TextLineDiff, GivesUnifiedHunksWithContext) {

@@ -151,6 +151,8 @@ Package verify_package(ByteView zip, const ZipLimits& limits, std::string_view r
     out.files = std::move(contents);
     complete_migration(out.manifest, out.files);
     validate_manifest(out.manifest, out.files);
+    // Last: what a reviewer reads must say what the (checked) manifest means.
+    check_readme(out);
     return out;
 }
 
@@ -177,7 +179,11 @@ MigratedPackage migrate_package(ByteView zip, const ZipLimits& limits,
     Package p = verify_package(zip, limits, reader_version);
     MigratedPackage out;
     out.from = p.manifest.migrated_from.value_or(p.manifest.schema);
-    out.warnings = p.warnings;
+    // The README is written again below: an old one's format is no news here.
+    for (const auto& w : p.warnings) {
+        if (w != legacy_readme_warning("0.1.0") && w != legacy_readme_warning("0.2.0"))
+            out.warnings.push_back(w);
+    }
     if (p.signer) {
         out.warnings.push_back(
             fmt::format("the signature by key {} does not carry over to the "

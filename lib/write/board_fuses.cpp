@@ -74,9 +74,12 @@ StepDone BoardWriter::read_fuses() {
                              data ? "--burn-data-fuses" : "--burn-srk"));
         }
     }
-    return {fmt::format("UID {}; {} fuse words: {} to burn, {} unchanged, {} skipped",
+    // A dry run's per-board words are burned too (with their board's value): counted so.
+    const std::size_t assigned = count_with(r_.fuses, FuseStatus::Assigned);
+    return {fmt::format("UID {}; {} fuse words: {} to burn{}, {} unchanged, {} skipped",
                         r_.uid.value_or("unknown"), r_.fuses.size(),
-                        count_with(r_.fuses, FuseStatus::Planned),
+                        count_with(r_.fuses, FuseStatus::Planned) + assigned,
+                        assigned > 0 ? fmt::format(" ({} assigned at write time)", assigned) : "",
                         count_with(r_.fuses, FuseStatus::Unchanged), skipped)};
 }
 

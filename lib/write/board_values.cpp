@@ -37,8 +37,29 @@ void BoardWriter::prepare_values(const FuseReader& read) {
     const auto steps = pkg::board_data_steps(job_.package.manifest);
     if (steps.empty())
         return;
+    // The rows go before closing and the locks: they are burned in their own steps.
+    auto at = std::find_if(r_.fuses.begin(), r_.fuses.end(), [](const FuseRow& r) {
+        return r.purpose == "close" || r.purpose.starts_with("lock ");
+    });
+    const auto insert = [&](const std::vector<FuseRow>& rows) {
+        at = r_.fuses.insert(at, rows.begin(), rows.end()) +
+             static_cast<std::ptrdiff_t>(rows.size());
+    };
     if (o_.dry_run) {
-        warn("dry run: per-board values are not reserved; their fuse words are not in the plan");
+        // Nothing is reserved, but every word the run would burn is in the plan: the UID's
+        // value is the board's own, the others are assigned at write time.
+        warn("dry run: per-board values are not reserved; their fuse words are shown as "
+             "assigned at write time");
+        for (const pkg::BoardData* d : steps) {
+            if (d->fuses.empty())
+                continue;
+            if (d->source == pkg::BoardDataSource::Uid && r_.uid) {
+                const Bytes bytes = encode_board_value(*d, *r_.uid);
+                insert(plan_data_fuses(job_, o_, *d, fuse_words_of(bytes, d->fuses.size()), read));
+            } else {
+                insert(plan_unassigned_data_fuses(job_, o_, *d, read));
+            }
+        }
         return;
     }
     if (!r_.uid)
@@ -59,10 +80,6 @@ void BoardWriter::prepare_values(const FuseReader& read) {
             throw Refused(e);  // nothing was changed on the board yet
         }
     }
-    // The rows go before closing and the locks: they are burned in their own steps.
-    auto at = std::find_if(r_.fuses.begin(), r_.fuses.end(), [](const FuseRow& r) {
-        return r.purpose == "close" || r.purpose.starts_with("lock ");
-    });
     for (const pkg::BoardData* d : steps) {
         std::string value;
         if (d->source == pkg::BoardDataSource::Uid) {
@@ -77,12 +94,8 @@ void BoardWriter::prepare_values(const FuseReader& read) {
         value_bytes_[d->name] = bytes;
         r_.data.push_back({d->name, std::string(pkg::board_data_source_name(d->source)), value,
                            describe_target(*d), "reserved"});
-        if (!d->fuses.empty()) {
-            const auto rows =
-                plan_data_fuses(job_, o_, *d, fuse_words_of(bytes, d->fuses.size()), read);
-            at = r_.fuses.insert(at, rows.begin(), rows.end()) +
-                 static_cast<std::ptrdiff_t>(rows.size());
-        }
+        if (!d->fuses.empty())
+            insert(plan_data_fuses(job_, o_, *d, fuse_words_of(bytes, d->fuses.size()), read));
     }
 }
 

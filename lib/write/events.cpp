@@ -20,6 +20,8 @@ std::string_view fuse_status_name(FuseStatus status) {
             return "skipped";
         case FuseStatus::Conflict:
             return "conflict";
+        case FuseStatus::Assigned:
+            return "assigned";
     }
     return "?";
 }

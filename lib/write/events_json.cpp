@@ -34,7 +34,7 @@ Json fuse_row_json(const FuseRow& row) {
     Json j = {{"word", row.word},
               {"index", row.index},
               {"current", hex32(row.current)},
-              {"new", hex32(row.target)},
+              {"new", row.status == FuseStatus::Assigned ? Json() : Json(hex32(row.target))},
               {"purpose", row.purpose},
               {"status", fuse_status_name(row.status)}};
     j["read_back"] = row.read_back ? Json(hex32(*row.read_back)) : Json(nullptr);

@@ -163,6 +163,19 @@ std::vector<FuseRow> plan_data_fuses(const Job& job, const WriteOptions& options
     return rows;
 }
 
+std::vector<FuseRow> plan_unassigned_data_fuses(const Job& job, const WriteOptions& options,
+                                                const pkg::BoardData& data,
+                                                const FuseReader& read) {
+    std::vector<FuseRow> rows;
+    for (const std::string& name : data.fuses) {
+        const device::FuseWord& w = word_of(*job.device, name);
+        FuseRow row = make_row(std::string(w.name), w.index, read(w.index), 0, "data " + data.name);
+        row.status = options.burn_data_fuses ? FuseStatus::Assigned : FuseStatus::Skipped;
+        rows.push_back(row);
+    }
+    return rows;
+}
+
 std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const Job& job,
                                         const WriteOptions& options) {
     const std::string closing = options.close ? "closing refused: " : "";
@@ -205,6 +218,10 @@ std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const 
 }
 
 std::string describe_row(const FuseRow& row) {
+    if (row.status == FuseStatus::Assigned) {
+        return fmt::format("{} 0x{:08x} -> assigned at write time ({})", row.word, row.current,
+                           fuse_status_name(row.status));
+    }
     return fmt::format("{} 0x{:08x} -> 0x{:08x} ({})", row.word, row.current, row.target,
                        fuse_status_name(row.status));
 }

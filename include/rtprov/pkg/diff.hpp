@@ -22,9 +22,12 @@ enum class DiffKind { Added, Removed, Changed };
 // "added", "removed", "changed".
 std::string_view diff_kind_name(DiffKind kind);
 
-// One field of an item, as the manifest writes it ("0x60000000", "after-verify SRK_LOCK", "true").
+// One field of an item, as the manifest writes it ("0x60000000", "after-verify", "24", "true").
+// Every field of the manifest is compared: fuses[] (index, value, lock, lock_field; word when a
+// word is renamed in place), images[], flashloaders[], files[], every WriteStep field ("length",
+// "option_words", "fcb_offset", "data.address", ...), required features and the header.
 struct FieldChange {
-    std::string field;   // "value", "sha256", "address", ...
+    std::string field;   // "index", "value", "sha256", "address", "data.size", ...
     std::string before;  // empty for an added item
     std::string after;   // empty for a removed item
     friend bool operator==(const FieldChange&, const FieldChange&) = default;
@@ -38,7 +41,8 @@ struct Change {
     // or manifest field ("schema_version", "device", "writer", "signer": the key fingerprint of
     // manifest.sig, "none" when unsigned).
     std::string subject;
-    // Changed: the fields that differ. Added/removed: the item's fields on its side.
+    // Changed: the fields that differ (a renamed item: its key field first, "word",
+    // "boot_device" or "file"). Added/removed: the item's fields on its side.
     std::vector<FieldChange> fields;
     // A changed project text file: a short unified-style line diff ("@@ -3,2 +3,2 @@", "-old",
     // "+new", " context"), at most kMaxTextDiffLines lines, the last one saying what was cut.
@@ -50,7 +54,8 @@ inline constexpr std::size_t kMaxTextDiffLines = 40;
 
 struct PackageDiff {
     // Grouped by area in DiffArea order. Within an area: fuse words by OTP index, images by boot
-    // device, flashloaders, files and features by name, write steps in plan order.
+    // device, flashloaders, files and features by name, write steps in plan order. An item
+    // listed twice (the same fuse word, boot device or file) is two items.
     std::vector<Change> changes;
 
     bool empty() const { return changes.empty(); }

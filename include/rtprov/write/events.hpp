@@ -25,9 +25,11 @@ enum class FuseStatus {
     NotAttempted,  // an earlier word failed: not touched
     Skipped,       // not burned: the flag it needs (--burn-srk, --close) was not given
     Conflict,      // holds bits the new value lacks, or is locked with another value: refused
+    Assigned,      // dry run: a per-board word the run burns with the board's value, which is
+                   // assigned at write time (not reserved in a dry run; `target` means nothing)
 };
 // "planned", "unchanged", "programmed", "failed", "unconfirmed", "not-attempted", "skipped",
-// "conflict".
+// "conflict", "assigned".
 std::string_view fuse_status_name(FuseStatus status);
 
 // One fuse word: the plan (current -> new) and, as the run goes on, what landed.

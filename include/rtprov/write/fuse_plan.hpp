@@ -35,6 +35,13 @@ std::vector<FuseRow> plan_data_fuses(const Job& job, const WriteOptions& options
                                      const std::vector<std::uint32_t>& words,
                                      const FuseReader& read);
 
+// The rows of a per-board value whose bytes are not known yet (a dry run reserves nothing):
+// one per word of data.fuses, Assigned with --burn-data-fuses (the run burns the board's value
+// there), else Skipped. Throws Error(BadInput) when the part has no such word.
+std::vector<FuseRow> plan_unassigned_data_fuses(const Job& job, const WriteOptions& options,
+                                                const pkg::BoardData& data,
+                                                const FuseReader& read);
+
 // Why the board must not be touched, or nullopt: a Conflict row that would be burned, or --close
 // while the SRK words cannot end up holding the hash the package's image is signed for. Message
 // e.g. "SRK3 (index 0x1B) holds 0x00000100, which has bits 0x12345678 lacks: refusing to burn
