@@ -163,7 +163,7 @@ TEST(SecretsCli, AnEncryptedPackageWritesWithoutThePlaintextApp) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(fs::exists(t / "out/project/project.yaml"));
     EXPECT_FALSE(fs::exists(t / "out/project/app.bin"));
-    r = rtprov("write " + zip + " -p sim:auto");
+    r = rtprov("write " + zip + " -p sim:auto --no-fuses");
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("1 of 1 board passed"), std::string::npos) << r.out;
 

@@ -146,12 +146,12 @@ TEST(Pki, KeysAreEncryptedWithTheKdfIterationsAsked) {
         mbedtls_pk_free(&pk);
         return Bytes(der.end() - n, der.end());
     }();
-    for (const unsigned iterations : {2048u, 0x8000u, 1000000u}) {
+    for (const unsigned iterations : {2048u, 0x8000u, 200000u}) {
         const std::string text = encrypt_private_key_pem(plain, "password", "kdf", iterations);
         const Bytes der = der_of_pem(Bytes(text.begin(), text.end()));
         Bytes integer = iterations == 2048u     ? Bytes{0x02, 0x02, 0x08, 0x00}
                         : iterations == 0x8000u ? Bytes{0x02, 0x03, 0x00, 0x80, 0x00}
-                                                : Bytes{0x02, 0x03, 0x0F, 0x42, 0x40};
+                                                : Bytes{0x02, 0x03, 0x03, 0x0D, 0x40};
         EXPECT_TRUE(contains(der, integer)) << iterations;
         Bytes z(text.begin(), text.end());
         z.push_back(0);
