@@ -29,9 +29,8 @@ RunResult rtprov_umask_022(const std::string& args) {
 TEST(SecretsCli, PrivateKeysAre0600OnCreateAndAfterForce) {
     TempDir t;
     write_text(t / "pass.txt", "secrets-cli-test\n");
-    const std::string keys =
-        fmt::format("keys -o {} --srk-count 1 --password-file {}", (t / "pki").string(),
-                    (t / "pass.txt").string());
+    const std::string keys = fmt::format("keys -o {} --srk-count 1 --password-file {}",
+                                         (t / "pki").string(), (t / "pass.txt").string());
     auto r = rtprov_umask_022(keys);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto check = [&] {
@@ -56,18 +55,19 @@ TEST(SecretsCli, PrivateKeysAre0600OnCreateAndAfterForce) {
 TEST(SecretsCli, AShortPasswordIsRefusedBeforeAnyKeyIsMade) {
     TempDir t;
     write_text(t / "short.txt", "x\n");
-    auto r = rtprov(fmt::format("keys -o {} --srk-count 1 --password-file {}",
-                                (t / "pki").string(), (t / "short.txt").string()));
+    auto r = rtprov(fmt::format("keys -o {} --srk-count 1 --password-file {}", (t / "pki").string(),
+                                (t / "short.txt").string()));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.err, fmt::format("rtprov: error: {}: the key password is 1 character long; a "
                                  "password that encrypts new private keys needs at least 8\n",
                                  (t / "short.txt").string()));
     EXPECT_FALSE(fs::exists(t / "pki"));
-    r = run_command(fmt::format("RTPROV_KEY_PASSWORD=1234567 {} keys -o {} --srk-count 1",
-                                kRtprov, (t / "pki").string()));
+    r = run_command(fmt::format("RTPROV_KEY_PASSWORD=1234567 {} keys -o {} --srk-count 1", kRtprov,
+                                (t / "pki").string()));
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_EQ(r.err, "rtprov: error: RTPROV_KEY_PASSWORD: the key password is 7 characters long; "
-                     "a password that encrypts new private keys needs at least 8\n");
+    EXPECT_EQ(r.err,
+              "rtprov: error: RTPROV_KEY_PASSWORD: the key password is 7 characters long; "
+              "a password that encrypts new private keys needs at least 8\n");
     EXPECT_FALSE(fs::exists(t / "pki"));
 }
 
@@ -101,8 +101,8 @@ TEST(SecretsCli, KdfIterationsAreChosenAndTheKeysStayReadable) {
         (t / "unsigned.bin").string(), (p / "srk/SRK_table.bin").string(), key.string(),
         (p / "crts/CSF1_1_sha256_2048_65537_v3_usr_crt.pem").string(),
         (p / "keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem").string(),
-        (p / "crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem").string(),
-        (t / "pass.txt").string(), (t / "signed.bin").string()));
+        (p / "crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem").string(), (t / "pass.txt").string(),
+        (t / "signed.bin").string()));
     EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -137,8 +137,8 @@ TEST(SecretsCli, ExportRefusesACertificateThatCarriesItsKey) {
     const std::string cert = read_text_file(t / "pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem");
     write_text(combined,
                cert + read_text_file(t / "pki/keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem"));
-    const auto r = rtprov(fmt::format("export-pkg -c {} -o {}", project.string(),
-                                      (t / "pkg.zip").string()));
+    const auto r =
+        rtprov(fmt::format("export-pkg -c {} -o {}", project.string(), (t / "pkg.zip").string()));
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_EQ(r.err, fmt::format("rtprov: error: {}: a PEM 'ENCRYPTED PRIVATE KEY' block at byte "
                                  "{}: private keys never go into a package; give the project a "
@@ -175,8 +175,7 @@ TEST(SecretsCli, AnEncryptedPackageWritesWithoutThePlaintextApp) {
                          (t / "app.bin").string()),
               std::string::npos)
         << r.err;
-    r = rtprov("import-pkg " + (t / "with_app.zip").string() + " --to " +
-               (t / "out2").string());
+    r = rtprov("import-pkg " + (t / "with_app.zip").string() + " --to " + (t / "out2").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(read_file(t / "out2/project/app.bin"), read_file(t / "app.bin"));
 }

@@ -162,7 +162,7 @@ const char* der_key_at(const unsigned char* at, const unsigned char* limit) {
         ++integers;
     if (p != end)
         return nullptr;
-    return integers == 9 ? "a DER PKCS#1 RSAPrivateKey"
+    return integers == 9   ? "a DER PKCS#1 RSAPrivateKey"
            : integers == 6 ? "a DER DSA private key"
                            : nullptr;
 }
@@ -183,8 +183,8 @@ std::string_view as_text(ByteView data) {
 }
 
 bool is_base64(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '=';
 }
 
 // The base64 body of the PEM block whose BEGIN line ends at `pos`: RFC 1421 header lines

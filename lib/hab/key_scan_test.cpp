@@ -57,9 +57,9 @@ TestKey make_key(bool rsa) {
     EXPECT_EQ(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, nullptr, 0), 0);
     if (rsa) {
         EXPECT_EQ(mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)), 0);
-        EXPECT_EQ(mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, 1024,
-                                      65537),
-                  0);
+        EXPECT_EQ(
+            mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, 1024, 65537),
+            0);
     } else {
         EXPECT_EQ(mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
         EXPECT_EQ(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
@@ -113,10 +113,10 @@ Bytes decoded_pem(const std::string& text) {
             body += text[at];
     Bytes der(body.size());
     std::size_t n = 0;
-    EXPECT_EQ(mbedtls_base64_decode(der.data(), der.size(), &n,
-                                    reinterpret_cast<const unsigned char*>(body.data()),
-                                    body.size()),
-              0);
+    EXPECT_EQ(
+        mbedtls_base64_decode(der.data(), der.size(), &n,
+                              reinterpret_cast<const unsigned char*>(body.data()), body.size()),
+        0);
     der.resize(n);
     return der;
 }
@@ -182,8 +182,8 @@ TEST(KeyScan, FindsEveryPemForm) {
     const std::string encrypted = encrypt_private_key_pem(rsa_key().der, "password", "seed", 2048);
     EXPECT_EQ(found(as_bytes(encrypted)), "a PEM 'ENCRYPTED PRIVATE KEY' block at 0");
     const Bytes body = noise(300, 3);
-    for (const char* label : {"PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY",
-                              "PGP PRIVATE KEY BLOCK"}) {
+    for (const char* label :
+         {"PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY", "PGP PRIVATE KEY BLOCK"}) {
         EXPECT_EQ(found(as_bytes(pem(label, body))), fmt::format("a PEM '{}' block at 0", label));
     }
     // Legacy OpenSSL encryption: header lines before the body.
@@ -274,17 +274,17 @@ TEST(KeyScan, FindsKeysOfOpensslAndSshKeygen) {
     test::TempDir t;
     const std::string d = t.path().string();
     const std::string prefix = "cd " + d + " && ";
-    ASSERT_EQ(test::run_command(
-                  prefix +
-                  "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k.pem && "
-                  "openssl pkcs8 -topk8 -in k.pem -v2 aes-256-cbc -passout pass:password "
-                  "-outform DER -out k8.der && "
-                  "openssl pkcs8 -topk8 -in k.pem -nocrypt -outform DER -out plain8.der && "
-                  "openssl req -new -x509 -key k.pem -subj /CN=t -days 1 -out c.pem && "
-                  "openssl pkcs12 -export -in c.pem -inkey k.pem -passout pass:password "
-                  "-out k.p12")
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        test::run_command(
+            prefix + "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k.pem && "
+                     "openssl pkcs8 -topk8 -in k.pem -v2 aes-256-cbc -passout pass:password "
+                     "-outform DER -out k8.der && "
+                     "openssl pkcs8 -topk8 -in k.pem -nocrypt -outform DER -out plain8.der && "
+                     "openssl req -new -x509 -key k.pem -subj /CN=t -days 1 -out c.pem && "
+                     "openssl pkcs12 -export -in c.pem -inkey k.pem -passout pass:password "
+                     "-out k.p12")
+            .exit_code,
+        0);
     EXPECT_EQ(found(read_file(t / "k.pem")), "a PEM 'PRIVATE KEY' block at 0");
     EXPECT_EQ(found(read_file(t / "k8.der")), "a DER PKCS#8 EncryptedPrivateKeyInfo at 0");
     EXPECT_EQ(found(read_file(t / "plain8.der")), "a DER PKCS#8 PrivateKeyInfo at 0");

@@ -246,8 +246,7 @@ void write_pki(const GeneratedPki& pki, const std::filesystem::path& dir) {
         std::error_code ec;
         const bool made = std::filesystem::create_directories(path.parent_path(), ec);
         if (!ec && made && secret) {
-            std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all,
-                                         ec);
+            std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
         }
         if (ec) {
             throw Error(ErrorCode::Io, fmt::format("cannot create {}: {}",

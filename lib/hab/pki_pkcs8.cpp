@@ -93,11 +93,11 @@ void check_new_key_password(std::string_view password) {
     if (password.empty())
         throw Error(ErrorCode::Usage, "an empty password cannot protect a private key");
     if (password.size() < kMinKeyPasswordLength) {
-        throw Error(ErrorCode::Usage,
-                    fmt::format("the key password is {} character{} long; a password that "
-                                "encrypts new private keys needs at least {}",
-                                password.size(), password.size() == 1 ? "" : "s",
-                                kMinKeyPasswordLength));
+        throw Error(
+            ErrorCode::Usage,
+            fmt::format("the key password is {} character{} long; a password that "
+                        "encrypts new private keys needs at least {}",
+                        password.size(), password.size() == 1 ? "" : "s", kMinKeyPasswordLength));
     }
 }
 

@@ -120,10 +120,10 @@ Bytes der_of_pem(const Bytes& pem) {
             body += text[at];
     Bytes der(body.size());
     std::size_t n = 0;
-    EXPECT_EQ(mbedtls_base64_decode(der.data(), der.size(), &n,
-                                    reinterpret_cast<const unsigned char*>(body.data()),
-                                    body.size()),
-              0);
+    EXPECT_EQ(
+        mbedtls_base64_decode(der.data(), der.size(), &n,
+                              reinterpret_cast<const unsigned char*>(body.data()), body.size()),
+        0);
     der.resize(n);
     return der;
 }
@@ -173,7 +173,8 @@ TEST(Pki, OpensslReadsTheKeys) {
     const std::string key = (t / "keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem").string();
     const auto ok = test::run_command("openssl pkey -in " + key + " -passin pass:test-pass -noout");
     EXPECT_EQ(ok.exit_code, 0) << ok.err;
-    const auto wrong = test::run_command("openssl pkey -in " + key + " -passin pass:wrong-pass "
+    const auto wrong = test::run_command("openssl pkey -in " + key +
+                                         " -passin pass:wrong-pass "
                                          "-noout");
     EXPECT_NE(wrong.exit_code, 0);
     // A key OpenSSL encrypted with a one-character password, as NXP's scripts allow: the
@@ -181,7 +182,8 @@ TEST(Pki, OpensslReadsTheKeys) {
     const std::string short_key = (t / "short.pem").string();
     const auto made = test::run_command("openssl pkcs8 -topk8 -in " + key +
                                         " -passin pass:test-pass -v2 des3 -v2prf hmacWithSHA256 "
-                                        "-passout pass:x -out " + short_key);
+                                        "-passout pass:x -out " +
+                                        short_key);
     ASSERT_EQ(made.exit_code, 0) << made.err;
     EXPECT_EQ(PrivateKey::load(short_key, std::string("x")).bits(), 2048u);
 }

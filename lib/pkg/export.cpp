@@ -89,8 +89,8 @@ void name_inputs(std::vector<Input>& inputs, const std::filesystem::path& projec
 void refuse_private_key(ByteView data, const std::string& name, std::string_view hint) {
     if (const auto found = hab::find_private_key_material(data)) {
         throw Error(ErrorCode::BadInput,
-                    fmt::format("{}: {} at byte {}: private keys never go into a package; {}",
-                                name, found->what, found->offset, hint));
+                    fmt::format("{}: {} at byte {}: private keys never go into a package; {}", name,
+                                found->what, found->offset, hint));
     }
 }
 

@@ -68,8 +68,7 @@ TEST(ExportSecrets, ACertificateFileWithItsKeyIsRefused) {
     test::TempDir t;
     const auto pki = t / "pki";
     const auto project = signed_project(t.path(), "  img_cert: pki/crts/img_with_key.pem\n");
-    const std::string cert =
-        read_text_file(pki / "crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem");
+    const std::string cert = read_text_file(pki / "crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem");
     const std::string key = read_text_file(pki / "keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem");
     test::write_text(pki / "crts/img_with_key.pem", cert + key);
     EXPECT_EQ(export_error(options_for(project)),
@@ -91,7 +90,8 @@ TEST(ExportSecrets, AKeyInsideAnExternalInputIsRefused) {
     test::TempDir t;
     std::filesystem::create_directories(t / "project");
     std::filesystem::create_directories(t / "elsewhere");
-    const auto project = signed_project(t / "project", kImgCert + "flashloader: ../elsewhere/fl.bin\n");
+    const auto project =
+        signed_project(t / "project", kImgCert + "flashloader: ../elsewhere/fl.bin\n");
     const Bytes key_pem = read_file(t / "project/pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem");
     // The DER form of the key: what mbedTLS writes, PKCS#1.
     const std::string text(key_pem.begin(), key_pem.end());
@@ -104,7 +104,8 @@ TEST(ExportSecrets, AKeyInsideAnExternalInputIsRefused) {
         return b;
     }();
     // Stored as a PEM block in the middle of a binary: found wherever it sits.
-    const std::string block = "-----BEGIN RSA PRIVATE KEY-----\n" + der_b64 + "\n-----END RSA PRIVATE KEY-----\n";
+    const std::string block =
+        "-----BEGIN RSA PRIVATE KEY-----\n" + der_b64 + "\n-----END RSA PRIVATE KEY-----\n";
     std::copy(block.begin(), block.end(), fl.begin() + 0x400);
     test::write_bytes(t / "elsewhere/fl.bin", fl);
     EXPECT_EQ(export_error(options_for(project)),
@@ -132,7 +133,8 @@ TEST(ExportSecrets, AnEncryptedImageIsPackagedWithoutItsPlaintextApp) {
     test::TempDir t;
     test::write_bytes(t / "dek.bin", Bytes(16, 0x5C));
     const auto project = signed_project(
-        t.path(), kImgCert + "  encrypt:\n    dek: dek.bin\n    nonce: 00112233445566778899aabbcc\n");
+        t.path(),
+        kImgCert + "  encrypt:\n    dek: dek.bin\n    nonce: 00112233445566778899aabbcc\n");
     const Bytes app = read_file(t / "app.bin");
     const ByteView run = ByteView(app).subspan(0x4000, 64);
 

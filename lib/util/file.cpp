@@ -91,9 +91,8 @@ void write_file_atomic(const std::filesystem::path& path, ByteView data, FileAcc
     if (owner_only || (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode))) {
         const mode_t mode = owner_only ? 0600 : (old.st_mode & 07777);
         if (::fchmod(tmp.fd_, mode) != 0) {
-            throw Error(ErrorCode::Io,
-                        fmt::format("{}: cannot set its permissions: {}", path.string(),
-                                    errno_text()));
+            throw Error(ErrorCode::Io, fmt::format("{}: cannot set its permissions: {}",
+                                                   path.string(), errno_text()));
         }
     }
     const std::uint8_t* p = data.data();

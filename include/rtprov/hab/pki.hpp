@@ -34,8 +34,8 @@ struct PkiOptions {
     std::uint32_t serial = 0x12345678;  // first serial number; each certificate takes the next
     std::string subject_prefix;         // prepended to every CN ("" gives NXP's names)
     std::string password;               // private keys encrypted with it; "" writes them in clear
-    unsigned kdf_iterations = kDefaultKdfIterations;  // PBKDF2 iterations of the encryption
     std::string rng_seed;               // "" seeds from system entropy; else deterministic (tests)
+    unsigned kdf_iterations = kDefaultKdfIterations;  // PBKDF2 iterations encrypting the keys
 };
 
 // One output file, path relative to the PKI folder ("keys/SRK1_..._key.pem").
