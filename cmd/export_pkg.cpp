@@ -23,7 +23,10 @@ class ExportPkgCommand : public Command {
             "Builds (and signs, with a hab: section) from the files on disk, then packages the\n"
             "image, the project file and its public inputs, the SRK hash, the fuse plan,\n"
             "README.txt and manifest.json. The same inputs give the same bytes; entry times are\n"
-            "SOURCE_DATE_EPOCH, else 1980-01-01. Private keys are never packaged.\n"
+            "SOURCE_DATE_EPOCH, else 1980-01-01. Private keys are never packaged: a file to\n"
+            "package that holds one (PEM, DER, PKCS#8, PKCS#12, OpenSSH) is refused (exit 2).\n"
+            "A HAB-encrypted image (hab.encrypt) is packaged without its plaintext app unless\n"
+            "--include-sources.\n"
             "--sign-key signs manifest.json (which holds every file's SHA-256) into\n"
             "manifest.sig; `import-pkg --trust-key` then refuses anything else.");
         app.add_option("-c,--config", project_, "Project file (YAML)")
@@ -38,6 +41,8 @@ class ExportPkgCommand : public Command {
         app.add_option("--sign-key", sign_key_,
                        "Sign the package (manifest.sig) with this private key (RSA or EC, PEM)")
             ->check(CLI::ExistingFile);
+        app.add_flag("--include-sources", include_sources_,
+                     "With hab.encrypt: package the plaintext app too (left out by default)");
         app.add_option("--sign-key-password-file", sign_password_file_,
                        "Password of an encrypted --sign-key (default: $RTPROV_KEY_PASSWORD)")
             ->check(CLI::ExistingFile);
@@ -46,6 +51,7 @@ class ExportPkgCommand : public Command {
     int run(Output& out) override {
         pkg::ExportOptions options;
         options.project = project_;
+        options.include_sources = include_sources_;
         if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
             options.env_password = p;
         if (!image_.empty())
@@ -89,6 +95,7 @@ class ExportPkgCommand : public Command {
 
   private:
     std::string project_, output_, image_, sign_key_, sign_password_file_;
+    bool include_sources_ = false;
 };
 
 }  // namespace

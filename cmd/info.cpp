@@ -66,7 +66,7 @@ class InfoCommand : public Command {
         if (!bee_keys_.empty()) {
             plain = bee::decrypt_image(file, parse_bee_keys(bee_keys_), image_);
             if (!decrypt_.empty())
-                write_file_atomic(decrypt_, plain->data);
+                write_file_atomic(decrypt_, plain->data, FileAccess::Owner);  // firmware
         } else if (!decrypt_.empty()) {
             throw Error(ErrorCode::Usage, "--decrypt needs --bee-key");
         }

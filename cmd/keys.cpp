@@ -36,14 +36,21 @@ class KeysCommand : public Command {
         app.add_option("--password-file", password_file_,
                        "File whose first line encrypts the private keys (else env "
                        "RTPROV_KEY_PASSWORD; required)");
+        app.add_option("--kdf-iterations", options_.kdf_iterations,
+                       fmt::format("PBKDF2-HMAC-SHA256 iterations that derive each private key's "
+                                   "encryption key from the password ({}..{}; more is slower "
+                                   "to guess and to sign with)",
+                                   hab::kMinKdfIterations, hab::kMaxKdfIterations))
+            ->default_val(hab::kDefaultKdfIterations);
         app.add_option("--device", device_, "Part name: show the SRK fuses' OTP indexes");
         app.add_flag("--force", force_,
                      "Replace the files of an existing PKI in the output folder (refused "
                      "without it)");
         app.footer(
             "Writes keys/{CA1,SRKn,CSFn_1,IMGn_1}_sha256_<size>_65537_v3_{ca,usr}_key.pem\n"
-            "(encrypted PKCS#8), crts/*_crt.pem + .der, srk/SRK_table.bin and srk/SRK_fuses.bin,\n"
-            "then prints the eight SRK fuse words (SRK0..SRK7) to burn.\n"
+            "(encrypted PKCS#8, readable by OpenSSL; 0600), crts/*_crt.pem + .der,\n"
+            "srk/SRK_table.bin and srk/SRK_fuses.bin, then prints the eight SRK fuse words\n"
+            "(SRK0..SRK7) to burn. The password needs at least 8 characters.\n"
             "An existing PKI in the folder is never replaced without --force.\n"
             "Examples:\n"
             "  rtprov keys -o pki --password-file pass.txt\n"
@@ -93,10 +100,15 @@ class KeysCommand : public Command {
 
   private:
     std::string password() const {
-        if (!password_file_.empty())
-            return hab::read_password_file(password_file_);
-        if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"); p && *p)
+        if (!password_file_.empty()) {
+            std::string p = hab::read_password_file(password_file_);
+            with_context(password_file_, [&] { hab::check_new_key_password(p); });
             return p;
+        }
+        if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"); p && *p) {
+            with_context("RTPROV_KEY_PASSWORD", [&] { hab::check_new_key_password(p); });
+            return p;
+        }
         throw Error(ErrorCode::Usage,
                     "keys: give --password-file FILE or set RTPROV_KEY_PASSWORD to protect the "
                     "private keys");

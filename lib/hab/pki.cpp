@@ -163,7 +163,7 @@ std::string private_key_pem(KeyPair& key, const PkiOptions& options, std::string
     const Bytes key_der(der.end() - len, der.end());
     std::fill(der.begin(), der.end(), 0);
     if (!options.password.empty())
-        return encrypt_private_key_pem(key_der, options.password, seed);
+        return encrypt_private_key_pem(key_der, options.password, seed, options.kdf_iterations);
     check(mbedtls_pk_write_key_pem(key.pk.get(), der.data(), der.size()), "private key PEM");
     std::string pem(reinterpret_cast<const char*>(der.data()));
     std::fill(der.begin(), der.end(), 0);
@@ -195,6 +195,14 @@ GeneratedPki generate_pki(const PkiOptions& options) {
                     fmt::format("key size {} is not 2048, 3072 or 4096", options.key_size));
     if (options.validity_days == 0)
         throw Error(ErrorCode::Usage, "validity of 0 days");
+    // Checked before minutes of key generation, not at the first key written.
+    if (!options.password.empty())
+        check_new_key_password(options.password);
+    if (options.kdf_iterations < kMinKdfIterations || options.kdf_iterations > kMaxKdfIterations) {
+        throw Error(ErrorCode::Usage,
+                    fmt::format("{} KDF iterations: give {}..{}", options.kdf_iterations,
+                                kMinKdfIterations, kMaxKdfIterations));
+    }
 
     detail::Drbg drbg(options.rng_seed);
     GeneratedPki out;
@@ -234,13 +242,17 @@ GeneratedPki generate_pki(const PkiOptions& options) {
 void write_pki(const GeneratedPki& pki, const std::filesystem::path& dir) {
     for (const PkiFile& file : pki.files) {
         const std::filesystem::path path = dir / file.path;
+        const bool secret = file.path.starts_with("keys/");
         std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
+        const bool made = std::filesystem::create_directories(path.parent_path(), ec);
+        if (!ec && made && secret) {
+            std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
+        }
         if (ec) {
             throw Error(ErrorCode::Io, fmt::format("cannot create {}: {}",
                                                    path.parent_path().string(), ec.message()));
         }
-        write_file_atomic(path, file.data);
+        write_file_atomic(path, file.data, secret ? FileAccess::Owner : FileAccess::Default);
     }
 }
 

@@ -14,8 +14,6 @@ namespace rtprov::hab {
 
 namespace {
 
-constexpr unsigned kIterations = 2048;
-
 // DER, written forwards: tag, definite length, content.
 Bytes tlv(std::uint8_t tag, ByteView content) {
     const std::size_t n = content.size();
@@ -43,6 +41,19 @@ Bytes cat(std::initializer_list<Bytes> parts) {
     Bytes out;
     for (const Bytes& p : parts)
         out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+// A non-negative INTEGER's content: minimal big-endian, a 0 byte first when the top bit is set.
+Bytes der_unsigned(std::uint32_t value) {
+    Bytes out;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        const auto b = static_cast<std::uint8_t>(value >> shift);
+        if (!out.empty() || b != 0 || shift == 0)
+            out.push_back(b);
+    }
+    if (out.front() & 0x80)
+        out.insert(out.begin(), 0);
     return out;
 }
 
@@ -78,10 +89,25 @@ Bytes private_key_info(const mbedtls_pk_context* pk, ByteView inner) {
 
 }  // namespace
 
-std::string encrypt_private_key_pem(ByteView private_key, std::string_view password,
-                                    std::string_view rng_seed) {
+void check_new_key_password(std::string_view password) {
     if (password.empty())
         throw Error(ErrorCode::Usage, "an empty password cannot protect a private key");
+    if (password.size() < kMinKeyPasswordLength) {
+        throw Error(
+            ErrorCode::Usage,
+            fmt::format("the key password is {} character{} long; a password that "
+                        "encrypts new private keys needs at least {}",
+                        password.size(), password.size() == 1 ? "" : "s", kMinKeyPasswordLength));
+    }
+}
+
+std::string encrypt_private_key_pem(ByteView private_key, std::string_view password,
+                                    std::string_view rng_seed, unsigned iterations) {
+    check_new_key_password(password);
+    if (iterations < kMinKdfIterations || iterations > kMaxKdfIterations) {
+        throw Error(ErrorCode::Usage, fmt::format("{} KDF iterations: give {}..{}", iterations,
+                                                  kMinKdfIterations, kMaxKdfIterations));
+    }
     detail::PkContext pk;
     detail::Drbg drbg(rng_seed);
     if (mbedtls_pk_parse_key(pk.get(), private_key.data(), private_key.size(), nullptr, 0) != 0) {
@@ -109,7 +135,7 @@ std::string encrypt_private_key_pem(ByteView private_key, std::string_view passw
     int rc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
     if (rc == 0) {
         rc = mbedtls_pkcs5_pbkdf2_hmac(&md, reinterpret_cast<const unsigned char*>(password.data()),
-                                       password.size(), salt.data(), salt.size(), kIterations,
+                                       password.size(), salt.data(), salt.size(), iterations,
                                        static_cast<std::uint32_t>(derived.size()), derived.data());
     }
     mbedtls_md_free(&md);
@@ -134,10 +160,8 @@ std::string encrypt_private_key_pem(ByteView private_key, std::string_view passw
     check(rc, "DES-EDE3-CBC");
     encrypted.resize(written);
 
-    Bytes iterations;
-    append_be16(iterations, kIterations);
     const Bytes pbkdf2 = seq({oid(MBEDTLS_OID_PKCS5_PBKDF2),
-                              seq({tlv(0x04, salt), tlv(0x02, iterations),
+                              seq({tlv(0x04, salt), tlv(0x02, der_unsigned(iterations)),
                                    seq({oid(MBEDTLS_OID_HMAC_SHA256), Bytes{0x05, 0x00}})})});
     const Bytes scheme = seq({oid(MBEDTLS_OID_DES_EDE3_CBC), tlv(0x04, iv)});
     const Bytes der =

@@ -301,14 +301,14 @@ TEST(VerifyRoundTrip, FastAuthenticationIsCheckedWithTheSrk) {
     if (!v)
         GTEST_SKIP() << "RTPROV_VECTORS not set";
     test::TempDir dir;
-    const GeneratedPki pki = write_test_pki(dir, 2, "nocak", "verify_test_nocak");
+    const GeneratedPki pki = write_test_pki(dir, 2, "nocak-pass", "verify_test_nocak");
     SignSettings s;
     s.srk_table = dir / "srk/SRK_table.bin";
     s.srk_index = 1;
     s.nocak = true;
     s.csf_key = dir / "keys/SRK2_sha256_2048_65537_v3_ca_key.pem";
     s.csf_cert = dir / "crts/SRK2_sha256_2048_65537_v3_ca_crt.pem";
-    s.key_password = "nocak";
+    s.key_password = "nocak-pass";
     s.signature_time = 1700000000;
     const Bytes unsigned_image = nxp_unsigned_rt1020_image(*v);
     const SignResult signed_image = sign_image(unsigned_image, "unsigned", s);

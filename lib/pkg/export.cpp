@@ -8,6 +8,7 @@
 #include "readme.hpp"
 #include "rtprov/device/device.hpp"
 #include "rtprov/hab/key_io.hpp"
+#include "rtprov/hab/key_scan.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/signature.hpp"
@@ -30,10 +31,13 @@ struct Input {
 };
 
 // The inputs a build reads, public ones only: private keys, the key password and the DEK stay
-// out of the package.
-std::vector<Input> public_inputs(const project::BuildSpec& spec,
-                                 const std::filesystem::path& file) {
-    std::vector<Input> in{{file, FileRole::Project, {}, {}}, {spec.app, FileRole::App, {}, {}}};
+// out of the package, and so does the plaintext application of a HAB-encrypted image unless
+// `include_app`.
+std::vector<Input> public_inputs(const project::BuildSpec& spec, const std::filesystem::path& file,
+                                 bool include_app) {
+    std::vector<Input> in{{file, FileRole::Project, {}, {}}};
+    if (include_app)
+        in.push_back({spec.app, FileRole::App, {}, {}});
     if (spec.fcb && spec.fcb->file)
         in.push_back({*spec.fcb->file, FileRole::Fcb, {}, {}});
     if (spec.dcd)
@@ -80,6 +84,16 @@ void name_inputs(std::vector<Input>& inputs, const std::filesystem::path& projec
         unique.push_back(std::move(in));
     }
     inputs = std::move(unique);
+}
+
+// Packages never carry private keys, whatever the project calls the file that holds one (a
+// "certificate" that is a certificate and its key in one PEM, an app with a key compiled in).
+void refuse_private_key(ByteView data, const std::string& name, std::string_view hint) {
+    if (const auto found = hab::find_private_key_material(data)) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: {} at byte {}: private keys never go into a package; {}", name,
+                                found->what, found->offset, hint));
+    }
 }
 
 FileEntry entry_for(const std::string& path, ByteView data, FileRole role) {
@@ -186,10 +200,18 @@ ExportedPackage export_package(const ExportOptions& options) {
                                 "project without bee:, or provision BEE outside the package",
                                 project_file.string()));
     }
-    std::vector<Input> inputs = public_inputs(spec, project_file);
+    const bool encrypted = spec.hab && spec.hab->encrypt;
+    std::vector<Input> inputs =
+        public_inputs(spec, project_file, !encrypted || options.include_sources);
     name_inputs(inputs, project_file.parent_path());
-    for (auto& in : inputs)
+    for (auto& in : inputs) {
         in.data = read_file(in.source);
+        refuse_private_key(in.data, in.source.string(),
+                           in.role == FileRole::Certificate
+                               ? "give the project a file with the certificate only"
+                               : "remove the key from the file, or keep the file out of the "
+                                 "project");
+    }
 
     const project::BuildOutputs built = with_context(project_file.string(), [&] {
         return project::build_outputs(spec, options.env_password, "image");
@@ -220,6 +242,15 @@ ExportedPackage export_package(const ExportOptions& options) {
     }
     ExportedPackage out;
     out.warnings = built.image.warnings;
+    if (options.include_sources) {
+        out.warnings.push_back(
+            encrypted ? fmt::format("--include-sources: the package carries the plaintext "
+                                    "application {} beside the HAB-encrypted image: whoever "
+                                    "has the package can read the firmware",
+                                    spec.app.string())
+                      : "--include-sources has no effect: the image is not encrypted and the "
+                        "application is always packaged");
+    }
     Manifest& m = out.manifest;
     m.writer = "rtprov " + options.rtprov_version;
     m.device = std::string(built.options.device->name);
@@ -307,6 +338,9 @@ ExportedPackage export_package(const ExportOptions& options) {
                      ZipEntry{std::string(kSignatureName), Bytes(sig.begin(), sig.end())});
     }
     files.insert(files.begin(), ZipEntry{"manifest.json", Bytes(manifest.begin(), manifest.end())});
+    // The inputs were searched as read; this covers what the build made of them too.
+    for (const ZipEntry& f : files)
+        refuse_private_key(f.data, "package file " + f.name, "export refused");
     out.zip = write_zip(files, dos_time(options.source_date_epoch));
     return out;
 }

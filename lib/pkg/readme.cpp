@@ -11,6 +11,26 @@ namespace rtprov::pkg {
 
 namespace {
 
+// Whether a HAB-encrypted package carries the plaintext application (export-pkg
+// --include-sources): said from the manifest, so a README regenerated from it says the same.
+std::string encrypted_app_note(const Manifest& m) {
+    const bool encrypted = std::any_of(m.required.begin(), m.required.end(),
+                                       [](const auto& f) { return f.name == "hab-encrypted"; });
+    if (!encrypted)
+        return "";
+    const auto app = std::find_if(m.files.begin(), m.files.end(),
+                                  [](const FileEntry& f) { return f.role == FileRole::App; });
+    if (app == m.files.end()) {
+        return "The image is HAB-encrypted: its plaintext application is not in this package\n"
+               "(the project file names it, but it stays with whoever built the image).\n";
+    }
+    return fmt::format(
+        "WARNING: the image is HAB-encrypted, yet this package also carries its plaintext\n"
+        "application, {} (exported with --include-sources): whoever has the package can\n"
+        "read the firmware.\n",
+        app->path);
+}
+
 std::string header(const Manifest& m, const SchemaVersion& schema) {
     std::string out = fmt::format(
         "rtprov manufacturing package\n"
@@ -78,6 +98,7 @@ std::string format_readme(const Manifest& m) {
         "  rtprov write PACKAGE.zip -p PORT --dry-run   shows this plan and a board's fuses\n"
         "\nThe project file the image was built from and its public inputs are in project/;\n"
         "private keys, key passwords and DEKs are never packaged.\n";
+    out += encrypted_app_note(m);
     return out;
 }
 

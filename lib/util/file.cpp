@@ -1,6 +1,7 @@
 #include "rtprov/util/file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,17 +70,30 @@ std::string read_text_file(const std::filesystem::path& path) {
     return std::string(data.begin(), data.end());
 }
 
-void write_file_atomic(const std::filesystem::path& path, ByteView data) {
+void write_file_atomic(const std::filesystem::path& path, ByteView data, FileAccess access) {
     std::filesystem::path dir = path.parent_path();
     if (dir.empty())
         dir = ".";
     std::random_device rd;
     TempFile tmp(dir / fmt::format(".{}.tmp{:08x}", path.filename().string(), rd()));
-    tmp.fd_ = ::open(tmp.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const bool owner_only = access == FileAccess::Owner;
+    tmp.fd_ = ::open(tmp.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                     owner_only ? 0600 : 0644);
     if (tmp.fd_ < 0) {
         tmp.released_ = true;  // nothing was created
         throw Error(ErrorCode::Io,
                     fmt::format("{}: cannot create: {}", path.string(), errno_text()));
+    }
+    // The rename replaces the target with the temporary file, permissions included: a secret is
+    // 0600 exactly (the umask could have taken the owner's bits too), and a replaced ordinary
+    // file keeps what its owner set.
+    struct stat old {};
+    if (owner_only || (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode))) {
+        const mode_t mode = owner_only ? 0600 : (old.st_mode & 07777);
+        if (::fchmod(tmp.fd_, mode) != 0) {
+            throw Error(ErrorCode::Io, fmt::format("{}: cannot set its permissions: {}",
+                                                   path.string(), errno_text()));
+        }
     }
     const std::uint8_t* p = data.data();
     std::size_t left = data.size();
@@ -111,9 +125,10 @@ void write_file_atomic(const std::filesystem::path& path, ByteView data) {
     tmp.released_ = true;
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view text) {
-    write_file_atomic(path,
-                      ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+void write_file_atomic(const std::filesystem::path& path, std::string_view text,
+                       FileAccess access) {
+    write_file_atomic(
+        path, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), access);
 }
 
 }  // namespace rtprov

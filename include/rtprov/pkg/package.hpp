@@ -6,7 +6,9 @@
 // Layout: manifest.json (first), README.txt, images/<boot-device>.bin, fuses/srk_hash.bin (signed
 // only), project/<project file> and its inputs under project/ at their paths relative to it
 // (inputs outside the project folder under project/external/). Private keys, key passwords and
-// DEKs are never packaged.
+// DEKs are never packaged: every packaged file is searched for private-key material
+// (hab/key_scan.hpp) and the export refused when one holds any. A HAB-encrypted image's
+// plaintext application is left out unless asked for (`include_sources`).
 
 #include <cstdint>
 #include <filesystem>
@@ -32,6 +34,9 @@ struct ExportOptions {
     // the project builds from the files on disk now (else Error(BadInput): stale).
     std::optional<std::filesystem::path> built_image;
     std::optional<std::string> sign_key_password;
+    // With hab.encrypt: package the plaintext application too (left out by default: the package
+    // would otherwise carry the firmware the encryption protects). Warned about when used.
+    bool include_sources = false;
 };
 
 struct ExportedPackage {
@@ -42,7 +47,8 @@ struct ExportedPackage {
 
 // Builds the project's image (signed with a `hab:` section) from the files on disk and returns
 // the package. Throws the build's errors; Error(BadInput) "FILE changed while the package was
-// being built" when an input changes under it (the package never holds a stale image).
+// being built" when an input changes under it (the package never holds a stale image);
+// Error(BadInput) "FILE: WHAT at byte N: ..." when a file to package holds a private key.
 ExportedPackage export_package(const ExportOptions& options);
 
 // A verified package: every file of the manifest, checked, by path (manifest.json excluded).

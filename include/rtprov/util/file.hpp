@@ -21,9 +21,22 @@ Bytes read_file(const std::filesystem::path& path);
 // Reads a whole file as text (same errors as read_file).
 std::string read_text_file(const std::filesystem::path& path);
 
-// Writes `data` to `path` atomically (temp file + fsync + rename). Throws Error(Io) on failure;
-// the target is then untouched and no temporary file is left behind.
-void write_file_atomic(const std::filesystem::path& path, ByteView data);
-void write_file_atomic(const std::filesystem::path& path, std::string_view text);
+// Who may read a file that write_file_atomic writes.
+enum class FileAccess {
+    // A new file: 0644 less the umask. A file replaced keeps its permission bits (a rewrite never
+    // opens up a file its owner closed).
+    Default,
+    // Private keys, key passwords, DEKs and other secrets: 0600 from the moment the temporary
+    // file exists, whatever the umask and whatever the replaced file allowed.
+    Owner,
+};
+
+// Writes `data` to `path` atomically (temp file + fsync + rename), with the permissions `access`
+// gives. Throws Error(Io) on failure; the target is then untouched and no temporary file is left
+// behind.
+void write_file_atomic(const std::filesystem::path& path, ByteView data,
+                       FileAccess access = FileAccess::Default);
+void write_file_atomic(const std::filesystem::path& path, std::string_view text,
+                       FileAccess access = FileAccess::Default);
 
 }  // namespace rtprov
