@@ -38,7 +38,9 @@ def main():
         bindir = os.path.join(tmp, "bin")
         os.mkdir(bindir)
         os.symlink(rtprov, os.path.join(bindir, "rtprov"))
-        env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"])
+        # The walkthrough's station records go into the temporary folder, never the user's own.
+        env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
+                   RTPROV_STATION_DIR=os.path.join(tmp, "station"))
         sim = None
         script = ["set -e"]
         try:
