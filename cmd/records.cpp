@@ -8,6 +8,7 @@
 #include "rtprov/records/records.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::cli {
 
@@ -62,25 +63,29 @@ std::string percent(double v) {
     return fmt::format("{:.1f}%", v * 100);
 }
 
+// Text from the database is shown through printable(): a name or value with escape sequences
+// (stored by an older rtprov, or written into the file) reaches the terminal as \xNN.
 void print_attempt(Output& out, const records::Attempt& a) {
-    out.text(
-        "attempt {}: {}{}", a.id, a.outcome,
-        a.error.empty() ? "" : fmt::format(" ({} in {}: {})", a.error_code, a.error_step, a.error));
+    out.text("attempt {}: {}{}", a.id, a.outcome,
+             a.error.empty() ? ""
+                             : fmt::format(" ({} in {}: {})", a.error_code, a.error_step,
+                                           printable(a.error)));
     out.text("  started {}, finished {}, {:.1f} s{}{}", a.started_at,
              a.finished_at.empty() ? "-" : a.finished_at, a.seconds, a.resumed ? ", resumed" : "",
              a.retries > 0 ? fmt::format(", {} retries", a.retries) : "");
-    out.text("  station {} (host {}, pid {})", a.context.station, a.context.host, a.context.pid);
+    out.text("  station {} (host {}, pid {})", printable(a.context.station),
+             printable(a.context.host), a.context.pid);
     out.text("  package {} ({}, schema {}, {}), signature {}", a.package_sha256,
-             a.context.package_file, a.context.package_schema, a.context.package_writer,
-             a.trust.empty() ? "not recorded" : a.trust);
-    out.text("  part {}, port {}, UID {}, HAB {}", a.device, a.port, a.uid.value_or("unknown"),
-             a.hab.empty() ? "unknown" : a.hab);
+             printable(a.context.package_file), printable(a.context.package_schema),
+             printable(a.context.package_writer), a.trust.empty() ? "not recorded" : printable(a.trust));
+    out.text("  part {}, port {}, UID {}, HAB {}", printable(a.device), printable(a.port),
+             printable(a.uid.value_or("unknown")), a.hab.empty() ? "unknown" : printable(a.hab));
     out.text("  bytes written {}, unchanged {}", a.bytes_written, a.bytes_unchanged);
     out.text("  steps:");
     for (const auto& s : a.steps) {
         out.text("    {:<17} {:<7} {:>7.3f} s  {}", s.value("op", std::string()),
                  s.value("status", std::string()), s.value("seconds", 0.0),
-                 s.value("detail", std::string()));
+                 printable(s.value("detail", std::string())));
     }
     out.text("  fuse words:{}", a.fuses.empty() ? " none" : "");
     for (const auto& f : a.fuses) {
@@ -93,8 +98,8 @@ void print_attempt(Output& out, const records::Attempt& a) {
     }
     out.text("  per-board values:{}", a.data.empty() ? " none" : "");
     for (const auto& d : a.data) {
-        out.text("    {} = {} ({}, {}) {}", d.value("name", std::string()),
-                 d.value("value", std::string()), d.value("source", std::string()),
+        out.text("    {} = {} ({}, {}) {}", printable(d.value("name", std::string())),
+                 printable(d.value("value", std::string())), d.value("source", std::string()),
                  d.value("target", std::string()), d.value("status", std::string()));
     }
 }
@@ -143,7 +148,8 @@ class RecordsCommand : public Command {
         for (const auto& a : rows) {
             doc.push_back(records::attempt_json(a));
             out.text("{:>6}  {}  {:<10} {:<28} {:<16} {:<11} {:>7.1f} s  {}", a.id, a.started_at,
-                     a.context.station, a.port, a.uid.value_or("-"), a.outcome, a.seconds, a.error);
+                     printable(a.context.station), printable(a.port),
+                     printable(a.uid.value_or("-")), a.outcome, a.seconds, printable(a.error));
         }
         if (rows.empty())
             out.text("no attempts recorded{}",

@@ -266,9 +266,10 @@ class SignCommand : public Command {
             if (dek_.empty())
                 throw Error(ErrorCode::Usage, "--encrypt needs --dek FILE");
             hab::EncryptSettings e;
-            e.dek = read_file(dek_);
+            e.dek = read_file_limited(dek_, kMaxKeyFile);
             if (!nonce_.empty()) {
-                e.nonce = path_exists(nonce_) ? read_file(nonce_) : parse_hex(nonce_, "--nonce");
+                e.nonce = path_exists(nonce_) ? read_file_limited(nonce_, kMaxKeyFile)
+                                              : parse_hex(nonce_, "--nonce");
             }
             s.encrypt = e;
         } else if (!dek_.empty() || !nonce_.empty()) {

@@ -48,7 +48,7 @@ class VerifyCommand : public Command {
         if (!srk_hash_.empty())
             options.fuse_hash = read_srk_hash();
         if (!dek_.empty())
-            options.dek = read_file(dek_);
+            options.dek = read_file_limited(dek_, kMaxKeyFile);
         const Bytes file = read_file(image_);
         const hab::VerifyReport report = hab::verify_image(file, image_, options);
         nlohmann::json checks = nlohmann::json::array();
@@ -79,7 +79,7 @@ class VerifyCommand : public Command {
   private:
     hab::SrkHash read_srk_hash() const {
         if (is_file(srk_hash_)) {
-            const Bytes bytes = read_file(srk_hash_);
+            const Bytes bytes = read_file_limited(srk_hash_, kMaxKeyFile);
             if (bytes.size() != 32) {
                 throw Error(ErrorCode::BadInput, fmt::format("{}: {} bytes, an SRK fuse hash is 32",
                                                              srk_hash_, bytes.size()));

@@ -13,6 +13,7 @@
 #include "rtprov/pkg/plan_view.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "rtprov/util/text.hpp"
 #include "rtprov/write/board_log.hpp"
 #include "rtprov/write/ports.hpp"
 #include "rtprov/write/runner.hpp"
@@ -147,6 +148,9 @@ class WriteCommand : public Command {
         o_.retries = a_.retries;
         if (a_.ports.empty() && a_.ports_from.empty())
             throw Error(ErrorCode::Usage, "write needs --port URI (or --ports-from FILE)");
+        // A port names its board in every line shown and every record kept: printable only.
+        for (const auto& p : a_.ports)
+            require_printable(p, "--port");
         const Bytes zip = package_zip(a_);
         std::optional<write::Flashloader> loader;
         if (!a_.flashloader.empty())

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/util/process.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::cli {
 
@@ -27,11 +28,15 @@ void add_station_options(CLI::App& app, StationArgs& args, write::WriteOptions& 
 WriteStation::WriteStation(const StationArgs& args, const write::Job& job,
                            const std::string& package_file, write::WriteOptions& options,
                            write::EventSink next) {
+    const char* env = std::getenv("RTPROV_STATION");
+    // The name goes into every record and onto every terminal that shows them: printable only.
+    require_printable(args.name, "--station");
+    if (env != nullptr)
+        require_printable(env, "RTPROV_STATION");
     const std::filesystem::path dir =
         args.dir.empty() ? records::default_station_dir() : std::filesystem::path(args.dir);
     db_ = std::make_unique<records::Database>(records::database_path(dir), true);
     records::AttemptContext context;
-    const char* env = std::getenv("RTPROV_STATION");
     context.host = host_name();
     context.station = !args.name.empty()               ? args.name
                       : env != nullptr && *env != '\0' ? std::string(env)

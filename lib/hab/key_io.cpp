@@ -95,7 +95,7 @@ Certificate parse_certificate(ByteView pem_or_der, const std::string& name) {
 }
 
 Certificate load_certificate(const std::filesystem::path& path) {
-    return parse_certificate(read_file(path), path.string());
+    return parse_certificate(read_file_limited(path, kMaxKeyFile), path.string());
 }
 
 struct PrivateKey::Impl {
@@ -138,7 +138,7 @@ PrivateKey PrivateKey::parse(ByteView pem_or_der, const std::string& name,
 
 PrivateKey PrivateKey::load(const std::filesystem::path& path,
                             const std::optional<std::string>& password) {
-    return parse(read_file(path), path.string(), password);
+    return parse(read_file_limited(path, kMaxKeyFile), path.string(), password);
 }
 
 KeyType PrivateKey::type() const {
@@ -181,7 +181,7 @@ bool PrivateKey::matches(const Certificate& cert) const {
 }
 
 Bytes load_public_key_der(const std::filesystem::path& path) {
-    Bytes data = read_file(path);
+    Bytes data = read_file_limited(path, kMaxKeyFile);
     const std::string name = path.string();
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
@@ -236,7 +236,7 @@ bool verify_sha256(ByteView public_key_der, ByteView data, ByteView signature) {
 }
 
 std::string read_password_file(const std::filesystem::path& path) {
-    std::string text = read_text_file(path);
+    std::string text = read_text_file(path, kMaxKeyFile);
     const auto eol = text.find_first_of("\r\n");
     if (eol != std::string::npos)
         text.resize(eol);

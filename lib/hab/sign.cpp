@@ -34,7 +34,7 @@ Bytes load_srk_table(const SignSettings& s) {
     if (s.srk_table && !s.srk_certs.empty())
         throw Error(ErrorCode::Usage, "give either --srk-certs or --srk-table, not both");
     if (s.srk_table)
-        return read_file(*s.srk_table);
+        return read_file_limited(*s.srk_table, kMaxKeyFile);
     if (s.srk_certs.empty() || s.srk_certs.size() > kSrkMaxKeys)
         throw Error(ErrorCode::Usage, fmt::format("--srk-certs takes 1 to 4 certificates, not {}",
                                                   s.srk_certs.size()));

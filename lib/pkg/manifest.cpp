@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::pkg {
 
@@ -350,6 +351,7 @@ void check_references(const Manifest& m) {
 
 ParsedManifest parse_manifest(std::string_view text, std::string_view reader_version) {
     Json doc;
+    check_json_depth(text, "manifest.json");
     try {
         doc = Json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {

@@ -6,6 +6,7 @@
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/parse.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::pkg {
 
@@ -33,6 +34,7 @@ std::string sign_manifest(std::string_view manifest_text, const hab::PrivateKey&
 
 ManifestSignature parse_signature(std::string_view text) {
     nlohmann::json doc;
+    check_json_depth(text, kSignatureName);
     try {
         doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {

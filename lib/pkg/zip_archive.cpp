@@ -52,6 +52,36 @@ Bytes read_source(zip_source_t* src) {
     throw Error(ErrorCode::BadInput, fmt::format("entry {} '{}': {}", index, name, why));
 }
 
+// Deflate gives at most about 1032 bytes per compressed byte: a declared size beyond that is a lie.
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
+
+// Entry `index` streamed in chunks: memory grows with the bytes that really come, up to the
+// declared `size` and never past it (a lying header cannot make it allocate what it declares).
+Bytes read_entry(zip_t* z, std::uint64_t index, std::string_view name, std::uint64_t size) {
+    zip_file_t* f = zip_fopen_index(z, index, 0);
+    if (f == nullptr)
+        bad_entry(index, name, zip_error_text(z));
+    const auto close = std::unique_ptr<zip_file_t, decltype(&zip_fclose)>(f, zip_fclose);
+    constexpr std::uint64_t kChunk = 256 * 1024;
+    Bytes data;
+    while (data.size() < size) {
+        const std::size_t at = data.size();
+        data.resize(at + static_cast<std::size_t>(std::min(kChunk, size - at)));
+        const zip_int64_t n = zip_fread(f, data.data() + at, data.size() - at);
+        if (n <= 0) {
+            bad_entry(index, name,
+                      fmt::format("corrupt data ({} of the {} bytes declared: {})", at, size,
+                                  n < 0 ? zip_file_strerror(f) : "premature end of the entry"));
+        }
+        data.resize(at + static_cast<std::size_t>(n));
+    }
+    // One more read reaches the end of the entry, where libzip checks the CRC.
+    std::uint8_t extra = 0;
+    if (zip_fread(f, &extra, 1) != 0)
+        bad_entry(index, name, fmt::format("corrupt data ({})", zip_file_strerror(f)));
+    return data;
+}
+
 }  // namespace
 
 DosTime dos_time(std::optional<std::int64_t> epoch_seconds) {
@@ -160,6 +190,7 @@ std::vector<ZipEntry> read_zip(ByteView data, const ZipLimits& limits) {
     std::vector<zip_stat_t> stats(static_cast<std::size_t>(count));
     std::map<std::string, std::uint64_t, std::less<>> seen;
     std::uint64_t total = 0;
+    std::uint64_t compressed = 0;
     for (std::uint64_t i = 0; i < stats.size(); ++i) {
         zip_stat_t& st = stats[i];
         if (zip_stat_index(z.get(), i, ZIP_FL_ENC_RAW, &st) != 0)
@@ -181,6 +212,26 @@ std::vector<ZipEntry> read_zip(ByteView data, const ZipLimits& limits) {
             bad_entry(i, name, mode == kModeDirectory ? "a directory entry" : "not a regular file");
         if (st.encryption_method != ZIP_EM_NONE)
             bad_entry(i, name, "encrypted entries are not supported");
+        // The central directory's sizes are the archive's word: checked against what the archive
+        // can hold before they size anything (a 52 KB zip declaring a 1 GiB entry).
+        compressed += st.comp_size;
+        if (st.comp_size > data.size() || compressed > data.size()) {
+            bad_entry(i, name,
+                      fmt::format("declares {} compressed bytes ({} up to it) in an archive of {} "
+                                  "bytes",
+                                  st.comp_size, compressed, data.size()));
+        }
+        if (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size) {
+            bad_entry(i, name,
+                      fmt::format("stored, but declares {} bytes in {} stored bytes", st.size,
+                                  st.comp_size));
+        }
+        if (st.size / std::max<std::uint64_t>(st.comp_size, 1) > kMaxDeflateRatio) {
+            bad_entry(i, name,
+                      fmt::format("declares {} bytes from {} compressed (more than deflate can "
+                                  "give, {}:1)",
+                                  st.size, st.comp_size, kMaxDeflateRatio));
+        }
         if (st.size > limits.ratio_min_size &&
             st.size / std::max<std::uint64_t>(st.comp_size, 1) > limits.max_ratio) {
             bad_entry(i, name,
@@ -196,21 +247,8 @@ std::vector<ZipEntry> read_zip(ByteView data, const ZipLimits& limits) {
         }
     }
     std::vector<ZipEntry> out;
-    for (std::uint64_t i = 0; i < stats.size(); ++i) {
-        ZipEntry e{stats[i].name, Bytes(stats[i].size)};
-        zip_file_t* f = zip_fopen_index(z.get(), i, 0);
-        if (f == nullptr)
-            bad_entry(i, e.name, zip_error_text(z.get()));
-        zip_int64_t n = zip_fread(f, e.data.data(), e.data.size());
-        // One more read reaches the end of the entry, where libzip checks the CRC.
-        std::uint8_t extra = 0;
-        const zip_int64_t tail = n < 0 ? 0 : zip_fread(f, &extra, 1);
-        const std::string why = zip_file_strerror(f);
-        zip_fclose(f);
-        if (n < 0 || tail != 0 || static_cast<std::uint64_t>(n) != e.data.size())
-            bad_entry(i, e.name, "corrupt data (" + why + ")");
-        out.push_back(std::move(e));
-    }
+    for (std::uint64_t i = 0; i < stats.size(); ++i)
+        out.push_back({stats[i].name, read_entry(z.get(), i, stats[i].name, stats[i].size)});
     return out;
 }
 

@@ -1,11 +1,14 @@
 #include "rtprov/pkg/zip_archive.hpp"
 
+#include <sys/resource.h>
 #include <zip.h>
 
 #include <functional>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "rtprov/util/bytes.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::pkg {
@@ -156,6 +159,49 @@ TEST(ZipArchive, RefusesCorruptDataAndNonZips) {
     zip[30 + 5] ^= 1;  // first byte of the data after the 30-byte local header and "a.txt"
     EXPECT_EQ(error_of(zip).substr(0, 30), "entry 0 'a.txt': corrupt data ");
     EXPECT_EQ(error_of(Bytes{'P', 'K'}).substr(0, 17), "not a zip archive");
+}
+
+// Sets the compressed and uncompressed sizes of the zip's first entry in its local header and
+// its central directory entry, as a hand edit of the archive would.
+void declare_sizes(Bytes& zip, std::uint32_t compressed, std::uint32_t size) {
+    store_le32(zip.data() + 18, compressed);
+    store_le32(zip.data() + 22, size);
+    for (std::size_t i = 0; i + 4 <= zip.size(); ++i) {
+        if (load_le32(zip.data() + i) == 0x02014b50) {  // "PK\1\2"
+            store_le32(zip.data() + i + 20, compressed);
+            store_le32(zip.data() + i + 24, size);
+            return;
+        }
+    }
+    ADD_FAILURE() << "no central directory entry";
+}
+
+// A 52 KB zip declaring a 1 GiB entry made read_zip allocate the 1 GiB before reading a byte.
+TEST(ZipArchive, DeclaredSizesBeyondTheArchiveAreRefusedBeforeAnyAllocation) {
+    Bytes zip = write_zip({{"a.bin", Bytes(52 * 1024, 0x5A)}}, {});
+    const std::size_t archive = zip.size();
+    declare_sizes(zip, 0x3FF00000, 0x3FF00000);  // stored, within every other limit
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
+    const std::string refused = error_of(zip);
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
+    EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 64 * 1024) << "KiB more at the peak";
+    EXPECT_EQ(refused,
+              fmt::format("entry 0 'a.bin': declares 1072693248 compressed bytes (1072693248 up "
+                          "to it) in an archive of {} bytes",
+                          archive));
+    Bytes stored = write_zip({{"a.bin", Bytes(52 * 1024, 0x5A)}}, {});
+    declare_sizes(stored, 52 * 1024, 0x3FF00000);
+    EXPECT_EQ(error_of(stored),
+              "entry 0 'a.bin': stored, but declares 1072693248 bytes in 53248 stored bytes");
+}
+
+// An entry shorter than it declares is read as far as it goes, never sized by the claim.
+TEST(ZipArchive, AnEntryIsReadStreamedUpToItsDeclaredSize) {
+    Bytes zip = write_zip({{"a.bin", Bytes(1000, 0x5A)}, {"b.bin", Bytes(10, 1)}}, {});
+    declare_sizes(zip, 1040, 1040);  // 40 bytes more: into the next local header
+    EXPECT_EQ(error_of(zip).substr(0, 24), "entry 0 'a.bin': corrupt");
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ bee::Config resolve_bee(const BeeSpec& spec) {
         bee::RegionConfig r;
         r.key = s.key;
         if (s.key_file) {
-            const Bytes k = read_file(*s.key_file);
+            const Bytes k = read_file_limited(*s.key_file, kMaxKeyFile);
             if (k.size() != 16) {
                 throw Error(ErrorCode::BadInput,
                             fmt::format("{}: {} bytes; a BEE key file holds 16",

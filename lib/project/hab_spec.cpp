@@ -176,7 +176,7 @@ hab::SignSettings resolve_hab(const HabSpec& spec, bool padding,
     s.unlocks = spec.unlocks;
     if (spec.encrypt) {
         hab::EncryptSettings e;
-        e.dek = read_file(spec.encrypt->dek);
+        e.dek = read_file_limited(spec.encrypt->dek, kMaxKeyFile);
         if (spec.encrypt->nonce)
             e.nonce = parse_hex(*spec.encrypt->nonce, "hab.encrypt.nonce");
         s.encrypt = std::move(e);

@@ -8,6 +8,7 @@
 
 #include "rtprov/records/records.hpp"
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/text.hpp"
 #include "sqlite.hpp"
 
 namespace rtprov::records {
@@ -24,7 +25,11 @@ constexpr const char* kColumns =
     "retries, bytes_written, bytes_unchanged, coalesce(hab, ''), steps, fuses, data, last_step, "
     "trust";
 
-Json parsed(const std::string& text) {
+// A JSON column of attempt `id`: a database is input like any file, so its nesting is bounded
+// before the parser (and a recursive dump) sees it.
+Json parsed(const std::string& text, const std::string& file, std::int64_t id,
+            std::string_view column) {
+    check_json_depth(text, fmt::format("{}: attempt {}: {}", file, id, column));
     try {
         return Json::parse(text);
     } catch (const Json::exception&) {
@@ -32,7 +37,7 @@ Json parsed(const std::string& text) {
     }
 }
 
-Attempt attempt_of(const Statement& s) {
+Attempt attempt_of(const Statement& s, const std::string& file) {
     Attempt a;
     a.id = s.integer(0);
     a.started_at = s.text(1);
@@ -54,9 +59,9 @@ Attempt attempt_of(const Statement& s) {
     a.bytes_written = static_cast<std::uint64_t>(s.integer(20));
     a.bytes_unchanged = static_cast<std::uint64_t>(s.integer(21));
     a.hab = s.text(22);
-    a.steps = parsed(s.text(23));
-    a.fuses = parsed(s.text(24));
-    a.data = parsed(s.text(25));
+    a.steps = parsed(s.text(23), file, a.id, "steps");
+    a.fuses = parsed(s.text(24), file, a.id, "fuses");
+    a.data = parsed(s.text(25), file, a.id, "data");
     a.last_step = s.text(26);
     a.trust = s.text(27);
     return a;
@@ -131,7 +136,7 @@ std::vector<Attempt> Database::attempts(const Filter& filter) {
         s.bind(static_cast<int>(i + 1), std::string_view(params[i]));
     std::vector<Attempt> out;
     while (s.step())
-        out.push_back(attempt_of(s));
+        out.push_back(attempt_of(s, file_.string()));
     return out;
 }
 
@@ -141,7 +146,7 @@ std::optional<Attempt> Database::attempt(std::int64_t id) {
     s.bind(1, id);
     if (!s.step())
         return std::nullopt;
-    return attempt_of(s);
+    return attempt_of(s, file_.string());
 }
 
 std::vector<Reservation> Database::reservations(const std::optional<std::string>& uid) {

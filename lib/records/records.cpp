@@ -16,6 +16,7 @@
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/process.hpp"
 #include "rtprov/write/events_json.hpp"
+#include "schema.hpp"
 #include "sqlite.hpp"
 
 namespace rtprov::records {
@@ -25,71 +26,6 @@ namespace {
 using detail::Statement;
 using detail::Transaction;
 using Json = nlohmann::json;
-
-// PRAGMA user_version: the tables below. 2 added attempts.trust (kMigrateTo2).
-constexpr int kSchemaVersion = 2;
-
-constexpr const char* kSchema = R"(
-CREATE TABLE IF NOT EXISTS attempts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  started_at TEXT NOT NULL,
-  finished_at TEXT,
-  station TEXT NOT NULL,
-  host TEXT NOT NULL,
-  pid INTEGER NOT NULL,
-  package_sha256 TEXT NOT NULL,
-  package_file TEXT NOT NULL,
-  package_schema TEXT NOT NULL,
-  package_writer TEXT NOT NULL,
-  device TEXT NOT NULL,
-  port TEXT NOT NULL,
-  uid TEXT,
-  outcome TEXT NOT NULL,
-  error_code TEXT,
-  error_step TEXT,
-  error TEXT,
-  seconds REAL NOT NULL DEFAULT 0,
-  resumed INTEGER NOT NULL DEFAULT 0,
-  retries INTEGER NOT NULL DEFAULT 0,
-  bytes_written INTEGER NOT NULL DEFAULT 0,
-  bytes_unchanged INTEGER NOT NULL DEFAULT 0,
-  hab TEXT,
-  steps TEXT NOT NULL DEFAULT '[]',
-  fuses TEXT NOT NULL DEFAULT '[]',
-  data TEXT NOT NULL DEFAULT '[]',
-  last_step TEXT NOT NULL DEFAULT '',
-  trust TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS attempts_uid ON attempts(uid, package_sha256);
-CREATE INDEX IF NOT EXISTS attempts_outcome ON attempts(outcome, package_sha256);
-CREATE TABLE IF NOT EXISTS reservations (
-  name TEXT NOT NULL,
-  source TEXT NOT NULL,
-  value TEXT NOT NULL,
-  uid TEXT NOT NULL,
-  attempt_id INTEGER NOT NULL REFERENCES attempts(id),
-  reserved_at TEXT NOT NULL,
-  PRIMARY KEY (name, uid),
-  UNIQUE (name, value)
-);
-CREATE TABLE IF NOT EXISTS csv_rows (
-  key_column TEXT NOT NULL,
-  key TEXT NOT NULL,
-  uid TEXT NOT NULL,
-  attempt_id INTEGER NOT NULL REFERENCES attempts(id),
-  reserved_at TEXT NOT NULL,
-  PRIMARY KEY (key_column, key),
-  UNIQUE (key_column, uid)
-);
-CREATE TABLE IF NOT EXISTS counters (
-  name TEXT PRIMARY KEY,
-  next INTEGER NOT NULL
-);
-)";
-
-// Schema 1 -> 2: how the package's signature stood for the attempt ("" for older attempts).
-constexpr const char* kMigrateTo2 =
-    "ALTER TABLE attempts ADD COLUMN trust TEXT NOT NULL DEFAULT ''";
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
@@ -135,6 +71,12 @@ Json data_json(const write::BoardResult& r) {
     return data;
 }
 
+// What a value is reserved as: the bytes it encodes to (write::canonical_board_value); a value
+// that does not encode (the board fails when it is written) by its text, marked apart.
+std::string canonical_of(const pkg::BoardData& d, const std::string& value) {
+    return write::canonical_board_value(d, value).value_or("text:" + value);
+}
+
 bool running_elsewhere(const std::string& host, long pid) {
     // Another host's process cannot be checked: a station database is not shared between
     // hosts (SQLite's WAL needs one machine), so it is taken to be running.
@@ -169,22 +111,7 @@ Database::Database(const std::filesystem::path& file, bool create) : file_(file)
         }
     }
     db_ = std::make_unique<detail::Connection>(file, create);
-    Statement version(*db_, "PRAGMA user_version");
-    version.step();
-    const std::int64_t v = version.integer(0);
-    if (v > kSchemaVersion) {
-        throw Error(ErrorCode::BadInput,
-                    fmt::format("{}: records of schema {}, newer than this rtprov knows ({})",
-                                file.string(), v, kSchemaVersion));
-    }
-    if (v < kSchemaVersion) {
-        Transaction t(*db_);
-        if (v == 1)
-            db_->exec(kMigrateTo2);
-        db_->exec(kSchema);
-        db_->exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
-        t.commit();
-    }
+    detail::bring_up_to_date(*db_);
 }
 
 Database::~Database() = default;
@@ -349,6 +276,25 @@ std::map<std::string, std::string> Database::reserve(std::int64_t attempt, const
     Transaction t(*db_);
     const std::string now = utc_now();
     std::map<std::string, std::string> out;
+    // Rows reserved by an rtprov before schema 2 get their canonical form once a package says
+    // how the value encodes; a row whose bytes another row holds already (given twice before
+    // the fix) keeps none: it cannot be undone, and its bytes stay taken by the other.
+    const auto fill_canonical = [&](const pkg::BoardData& d) {
+        std::vector<std::pair<std::int64_t, std::string>> rows;
+        {
+            Statement s(*db_,
+                        "SELECT rowid, value FROM reservations WHERE name = ? AND canonical IS "
+                        "NULL");
+            s.bind(1, d.name);
+            while (s.step())
+                rows.emplace_back(s.integer(0), s.text(1));
+        }
+        Statement u(*db_, "UPDATE OR IGNORE reservations SET canonical = ? WHERE rowid = ?");
+        for (const auto& [rowid, value] : rows) {
+            u.bind(1, canonical_of(d, value)).bind(2, rowid);
+            u.run();
+        }
+    };
     const auto held = [&](const std::string& name) -> std::optional<std::string> {
         Statement s(*db_, "SELECT value FROM reservations WHERE name = ? AND uid = ?");
         s.bind(1, name).bind(2, uid);
@@ -357,22 +303,30 @@ std::map<std::string, std::string> Database::reserve(std::int64_t attempt, const
         return s.text(0);
     };
     const auto hold = [&](const pkg::BoardData& d, const std::string& value) {
-        Statement owner(*db_, "SELECT uid FROM reservations WHERE name = ? AND value = ?");
-        owner.bind(1, d.name).bind(2, value);
+        const std::string canonical = canonical_of(d, value);
+        Statement owner(*db_,
+                        "SELECT uid, value FROM reservations WHERE name = ? AND (value = ? OR "
+                        "canonical = ?)");
+        owner.bind(1, d.name).bind(2, value).bind(3, canonical);
         if (owner.step()) {
-            throw Error(ErrorCode::Usage,
-                        fmt::format("{} '{}' is reserved for board {} already: never given twice",
-                                    d.name, value, owner.text(0)));
+            throw Error(
+                ErrorCode::Usage,
+                fmt::format("{} '{}' is reserved for board {} already{}: never given twice", d.name,
+                            value, owner.text(0),
+                            owner.text(1) == value ? ""
+                                                   : fmt::format(" (as '{}', the same bytes {})",
+                                                                 owner.text(1), canonical)));
         }
         Statement s(*db_,
                     "INSERT INTO reservations (name, source, value, uid, attempt_id, "
-                    "reserved_at) VALUES (?, ?, ?, ?, ?, ?)");
+                    "reserved_at, canonical) VALUES (?, ?, ?, ?, ?, ?, ?)");
         s.bind(1, d.name)
             .bind(2, pkg::board_data_source_name(d.source))
             .bind(3, value)
             .bind(4, uid)
             .bind(5, attempt)
-            .bind(6, now);
+            .bind(6, now)
+            .bind(7, canonical);
         s.run();
         out[d.name] = value;
     };
@@ -421,6 +375,7 @@ std::map<std::string, std::string> Database::reserve(std::int64_t attempt, const
     for (const pkg::BoardData* d : pkg::board_data_steps(manifest)) {
         if (d->source == pkg::BoardDataSource::Uid)
             continue;
+        fill_canonical(*d);
         if (auto v = held(d->name)) {
             out[d->name] = *v;  // the same board gets its values again
             continue;
@@ -433,8 +388,11 @@ std::map<std::string, std::string> Database::reserve(std::int64_t attempt, const
                 value = std::max(value, static_cast<std::uint64_t>(next.integer(0)));
             // A value someone holds (entered by hand) is skipped, never given twice.
             for (;; ++value) {
-                Statement used(*db_, "SELECT 1 FROM reservations WHERE name = ? AND value = ?");
-                used.bind(1, d->name).bind(2, std::to_string(value));
+                Statement used(*db_,
+                               "SELECT 1 FROM reservations WHERE name = ? AND (value = ? OR "
+                               "canonical = ?)");
+                const std::string text = std::to_string(value);
+                used.bind(1, d->name).bind(2, text).bind(3, canonical_of(*d, text));
                 if (!used.step())
                     break;
             }

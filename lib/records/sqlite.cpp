@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "rtprov/util/error.hpp"
@@ -26,16 +29,39 @@ Connection::Connection(const std::filesystem::path& file, bool create) : name_(f
         throw Error(ErrorCode::Io,
                     fmt::format("{}: cannot open the records database: {}", name_, why));
     }
+    // Before any statement: every one of them waits for the other processes' locks.
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
     try {
         // WAL: readers never block the writer; FULL: a commit is on disk before it returns, so
         // a finished record survives a killed process and a power cut.
-        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        set_up_wal();
+        exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
     } catch (...) {
         sqlite3_close(db_);
         db_ = nullptr;
         throw;
+    }
+}
+
+void Connection::set_up_wal() {
+    // Switching a new database to WAL needs it alone for a moment, and SQLite answers BUSY
+    // at once (no busy handler) when another process is switching it or reading it as a
+    // rollback-journal file: on a new station database opened by many processes, retried
+    // until the busy timeout.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+        char* message = nullptr;
+        const int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &message);
+        sqlite3_free(message);
+        if (rc == SQLITE_OK)
+            return;
+        if ((rc & 0xFF) != SQLITE_BUSY && (rc & 0xFF) != SQLITE_LOCKED)
+            fail("PRAGMA journal_mode=WAL");
+        if (std::chrono::steady_clock::now() > deadline)
+            fail("PRAGMA journal_mode=WAL");
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 

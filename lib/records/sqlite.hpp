@@ -32,6 +32,8 @@ class Connection {
     [[noreturn]] void fail(std::string_view what) const;
 
   private:
+    void set_up_wal();
+
     sqlite3* db_ = nullptr;
     std::string name_;
 };

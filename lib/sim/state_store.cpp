@@ -5,6 +5,7 @@
 
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::sim {
 
@@ -14,7 +15,9 @@ constexpr std::uint32_t kBlock = NorFlash::kBlockSize;
 
 nlohmann::json read_json(const std::filesystem::path& file) {
     try {
-        return nlohmann::json::parse(read_text_file(file));
+        const std::string text = read_text_file(file);
+        check_json_depth(text, file.string());
+        return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::BadInput, fmt::format("{}: {}", file.string(), e.what()));
     }

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "rtprov/util/error.hpp"
@@ -54,6 +55,21 @@ std::string error_of(auto&& fn, ErrorCode code) {
         return e.what();
     }
     return "(no error)";
+}
+
+// Two rtprov processes on one UART interleaved their bytes: the port is locked while open. The
+// lock is per open, so a second open in this process stands for a second process.
+TEST(Uart, ASecondOpenOfAPortIsRefusedNamingTheHolder) {
+    Pty pty;
+    {
+        auto first = open_uart(pty.slave, 115200);
+        const std::string e = error_of([&] { open_uart(pty.slave, 115200); }, ErrorCode::Device);
+        EXPECT_EQ(e.rfind(fmt::format("{} is in use by PID {} (", pty.slave, ::getpid()), 0), 0u)
+            << e;
+        EXPECT_NE(e.find("): one port is driven by one process at a time"), std::string::npos) << e;
+    }
+    // Closed: free again.
+    EXPECT_NE(open_uart(pty.slave, 115200), nullptr);
 }
 
 TEST(Uart, RawBytesBothWaysOverPty) {

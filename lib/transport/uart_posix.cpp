@@ -1,4 +1,6 @@
-// UART transport on POSIX termios: raw 8N1, no flow control, poll()-based timeouts.
+// UART transport on POSIX termios: raw 8N1, no flow control, poll()-based timeouts, and an
+// exclusive flock on the tty for as long as it is open (port_lock.hpp). TIOCEXCL is not used:
+// root ignores it, and on a pty the simulator keeps open it outlives a killed rtprov.
 
 #include <fcntl.h>
 #include <termios.h>
@@ -9,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "port_lock.hpp"
 #include "posix_io.hpp"
 #include "rtprov/transport/transport.hpp"
 #include "rtprov/util/error.hpp"
@@ -115,6 +118,9 @@ std::unique_ptr<Transport> open_uart(const std::string& path, std::uint32_t baud
                     fmt::format("cannot open serial port {}: {}", path, std::strerror(errno)));
     }
     try {
+        // Before anything is sent or its settings changed: another rtprov on the same port
+        // would interleave its bytes with this one's (two writes to one board).
+        detail::lock_port(fd, path);
         UartTransport::configure(fd, baud, path);
     } catch (...) {
         ::close(fd);

@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 
 #include <fmt/format.h>
@@ -39,6 +39,14 @@ class TempFile {
     std::filesystem::path path_;
 };
 
+struct OpenFd {
+    explicit OpenFd(int f) : fd(f) {}
+    OpenFd(const OpenFd&) = delete;
+    OpenFd& operator=(const OpenFd&) = delete;
+    ~OpenFd() { ::close(fd); }
+    int fd;
+};
+
 }  // namespace
 
 bool path_exists(const std::filesystem::path& path) noexcept {
@@ -51,22 +59,58 @@ bool is_file(const std::filesystem::path& path) noexcept {
     return std::filesystem::is_regular_file(path, ec);
 }
 
-Bytes read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::error_code ec;
-    if (!in || std::filesystem::is_directory(path, ec)) {
-        throw Error(ErrorCode::BadInput, fmt::format("{}: cannot open: {}", path.string(),
-                                                     errno ? errno_text() : "unreadable"));
+Bytes read_file_limited(const std::filesystem::path& path, std::uint64_t max) {
+    // O_NONBLOCK: opening a FIFO does not wait for a writer; reads block again below.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: cannot open: {}", path.string(), errno_text()));
     }
-    Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        throw Error(ErrorCode::Io, fmt::format("{}: read failed", path.string()));
+    const OpenFd closer(fd);
+    const auto too_big = [&] {
+        return Error(ErrorCode::BadInput,
+                     fmt::format("{}: larger than the limit of {} bytes ({} MiB)", path.string(),
+                                 max, (max + (1 << 20) - 1) >> 20));
+    };
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw Error(ErrorCode::Io, fmt::format("{}: cannot stat: {}", path.string(), errno_text()));
+    if (S_ISDIR(st.st_mode))
+        throw Error(ErrorCode::BadInput, fmt::format("{}: cannot open: a folder", path.string()));
+    if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max)
+        throw too_big();
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    Bytes data;
+    if (S_ISREG(st.st_mode))
+        data.reserve(static_cast<std::size_t>(st.st_size));
+    constexpr std::size_t kChunk = 64 * 1024;
+    for (;;) {
+        const std::size_t at = data.size();
+        // At most max + 1 bytes: one more than allowed tells a file that is too big.
+        const std::uint64_t room = max + 1 - at;
+        data.resize(at + static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, room)));
+        const ssize_t n = ::read(fd, data.data() + at, data.size() - at);
+        if (n < 0) {
+            data.resize(at);
+            if (errno == EINTR)
+                continue;
+            throw Error(ErrorCode::Io,
+                        fmt::format("{}: read failed: {}", path.string(), errno_text()));
+        }
+        data.resize(at + static_cast<std::size_t>(n));
+        if (data.size() > max)
+            throw too_big();
+        if (n == 0)
+            return data;
     }
-    return data;
 }
 
-std::string read_text_file(const std::filesystem::path& path) {
-    Bytes data = read_file(path);
+Bytes read_file(const std::filesystem::path& path) {
+    return read_file_limited(path, kMaxInputFile);
+}
+
+std::string read_text_file(const std::filesystem::path& path, std::uint64_t max) {
+    Bytes data = read_file_limited(path, max);
     return std::string(data.begin(), data.end());
 }
 

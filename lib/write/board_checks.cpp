@@ -107,6 +107,7 @@ StepDone BoardWriter::boot_check() {
         check_stop();
         bool rom = false;
         try {
+            t_.reset();  // the port is locked while open: closed before it is opened again
             t_ = port_.open();
             proto::SdpClient sdp(*t_, kBootProbe);
             sdp.error_status();

@@ -1,6 +1,7 @@
 #include "rtprov/write/board_data.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -68,6 +69,10 @@ std::vector<std::string> csv_record(std::string_view text, std::size_t& at, std:
     return cells;
 }
 
+std::size_t line_of(const CsvTable& t, std::size_t row) {
+    return row < t.lines.size() ? t.lines[row] : row + 2;
+}
+
 bool blank(const std::vector<std::string>& cells) {
     return std::all_of(cells.begin(), cells.end(), [](const auto& c) { return c.empty(); });
 }
@@ -120,6 +125,7 @@ CsvTable parse_board_csv(std::string_view text, const std::string& name) {
                                                          name, row_line, t.columns[0], cells[0]));
         }
         t.rows.push_back(std::move(cells));
+        t.lines.push_back(row_line);
     }
     if (t.columns.empty())
         throw Error(ErrorCode::BadInput, fmt::format("{}: no header row", name));
@@ -127,7 +133,7 @@ CsvTable parse_board_csv(std::string_view text, const std::string& name) {
 }
 
 CsvTable read_board_csv(const std::filesystem::path& file) {
-    return parse_board_csv(read_text_file(file), file.string());
+    return parse_board_csv(read_text_file(file, kMaxCsvFile), file.string());
 }
 
 Bytes encode_board_value(const pkg::BoardData& d, const std::string& value) {
@@ -171,6 +177,20 @@ Bytes encode_board_value(const pkg::BoardData& d, const std::string& value) {
     return out;
 }
 
+std::optional<std::string> canonical_board_value(const pkg::BoardData& d,
+                                                 const std::string& value) {
+    Bytes bytes;
+    try {
+        bytes = encode_board_value(d, value);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+    std::string hex;
+    for (const std::uint8_t b : bytes)
+        hex += fmt::format("{:02x}", b);
+    return hex;
+}
+
 std::vector<std::uint32_t> fuse_words_of(ByteView bytes, std::size_t count) {
     std::vector<std::uint32_t> words(count, 0);
     for (std::size_t i = 0; i < bytes.size() && i / 4 < count; ++i)
@@ -194,10 +214,28 @@ void check_board_csv(const pkg::Manifest& m, const CsvTable* csv) {
                                     "'{}': give the station's file with --board-data FILE.csv",
                                     d->name, d->column));
         }
-        if (!csv->column(d->column)) {
+        const auto column = csv->column(d->column);
+        if (!column) {
             throw Error(ErrorCode::Usage,
                         fmt::format("{} has no column '{}' (per-board value '{}'); its columns: {}",
                                     csv->file, d->column, d->name, fmt::join(csv->columns, ", ")));
+        }
+        // Two spellings of one value would give two boards one MAC: refused before any board.
+        std::map<std::string, std::size_t> seen;  // canonical form -> row
+        for (std::size_t i = 0; i < csv->rows.size(); ++i) {
+            const std::string& value = csv->rows[i][*column];
+            const auto canonical = canonical_board_value(*d, value);
+            if (!canonical)
+                continue;  // refused when that board's value is encoded
+            const auto [it, fresh] = seen.emplace(*canonical, i);
+            if (fresh)
+                continue;
+            const std::size_t first = it->second;
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("{}:{}: {} '{}' is the value of line {} too ('{}', the same "
+                                    "bytes {}): every board's value must be its own",
+                                    csv->file, line_of(*csv, i), d->name, value,
+                                    line_of(*csv, first), csv->rows[first][*column], *canonical));
         }
     }
 }

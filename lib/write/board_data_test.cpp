@@ -93,5 +93,54 @@ TEST(BoardValues, FuseWordsAndTargets) {
     EXPECT_EQ(describe_target(d), "fuses MAC0, MAC1");
 }
 
+pkg::Manifest plan_of(pkg::BoardData d) {
+    pkg::Manifest m;
+    pkg::WriteStep s;
+    s.op = pkg::StepOp::PerBoardData;
+    s.data = std::move(d);
+    m.write_plan.push_back(std::move(s));
+    return m;
+}
+
+TEST(BoardValues, TheCanonicalFormIsTheBytesAValueEncodesTo) {
+    const auto mac = value(pkg::BoardDataSource::Csv, pkg::BoardDataFormat::Hex, 6);
+    EXPECT_EQ(canonical_board_value(mac, "00:04:9f:01:23:45"), "00049f012345");
+    EXPECT_EQ(canonical_board_value(mac, "00049F012345"), "00049f012345");
+    EXPECT_EQ(canonical_board_value(mac, "00-04-9f-01-23-45"), "00049f012345");
+    EXPECT_EQ(canonical_board_value(mac, "00:04"), std::nullopt);
+    const auto serial = value(pkg::BoardDataSource::Csv, pkg::BoardDataFormat::Le32, 4);
+    for (const char* spelling : {"1000", "0x3e8", "1_000"})
+        EXPECT_EQ(canonical_board_value(serial, spelling), "e8030000") << spelling;
+}
+
+// One CSV holding one MAC (or serial) three times is refused before any board, naming the rows.
+TEST(BoardCsv, RowsThatEncodeToTheSameBytesAreRefusedUpFront) {
+    auto mac = value(pkg::BoardDataSource::Csv, pkg::BoardDataFormat::Hex, 6);
+    mac.name = "mac";
+    mac.column = "mac";
+    const CsvTable macs = parse_board_csv(
+        "key,mac\nb1,00:04:9f:01:23:45\n\nb2,00:04:9f:01:23:46\nb3,00049F012345\n"
+        "b4,00-04-9f-01-23-45\n",
+        "macs.csv");
+    EXPECT_EQ(error_of([&] { check_board_csv(plan_of(mac), &macs); }),
+              "macs.csv:5: mac '00049F012345' is the value of line 2 too ('00:04:9f:01:23:45', "
+              "the same bytes 00049f012345): every board's value must be its own");
+    auto serial = value(pkg::BoardDataSource::Csv, pkg::BoardDataFormat::Le32, 4);
+    serial.name = "serial";
+    serial.column = "serial";
+    const CsvTable serials = parse_board_csv("serial\n1000\n0x3e8\n1_000\n", "serials.csv");
+    try {
+        check_board_csv(plan_of(serial), &serials);
+        ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::BadInput);
+        EXPECT_EQ(std::string(e.what()),
+                  "serials.csv:3: serial '0x3e8' is the value of line 2 too ('1000', the same "
+                  "bytes e8030000): every board's value must be its own");
+    }
+    const CsvTable distinct = parse_board_csv("serial\n1000\n1001\n", "ok.csv");
+    check_board_csv(plan_of(serial), &distinct);
+}
+
 }  // namespace
 }  // namespace rtprov::write

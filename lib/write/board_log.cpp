@@ -11,6 +11,7 @@
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 #include "rtprov/util/process.hpp"
+#include "rtprov/util/text.hpp"
 #include "rtprov/write/events_json.hpp"
 
 namespace rtprov::write {
@@ -103,7 +104,9 @@ bool interrupted_attempt(const std::filesystem::path& dir, const std::string& ui
             continue;
         nlohmann::json doc;
         try {
-            doc = nlohmann::json::parse(read_text_file(entry.path()));
+            const std::string text = read_text_file(entry.path());
+            check_json_depth(text, entry.path().string());
+            doc = nlohmann::json::parse(text);
         } catch (const std::exception&) {
             continue;  // not a record of ours
         }

@@ -1,12 +1,14 @@
 #include "rtprov/write/ports.hpp"
 
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "rtprov/transport/transport.hpp"
 #include "rtprov/util/error.hpp"
+#include "rtprov/util/file.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::write {
 
@@ -31,17 +33,28 @@ std::optional<std::string> resolved(const std::string& path) {
 }  // namespace
 
 std::vector<std::string> read_port_list(const std::filesystem::path& file, bool missing_ok) {
-    std::ifstream in(file);
-    if (!in) {
-        if (missing_ok)
-            return {};
-        throw Error(ErrorCode::BadInput, fmt::format("{}: cannot open port list", file.string()));
+    if (missing_ok && !path_exists(file))
+        return {};
+    std::string text;
+    try {
+        text = read_text_file(file, kMaxListFile);
+    } catch (Error& e) {
+        throw e.with_context("port list");
     }
     std::vector<std::string> out;
+    std::istringstream in(text);
+    std::size_t number = 0;
     for (std::string line; std::getline(in, line);) {
+        ++number;
         line = trim(line);
-        if (!line.empty() && line[0] != '#')
-            out.push_back(line);
+        if (line.empty() || line[0] == '#')
+            continue;
+        try {
+            require_printable(line, fmt::format("{}:{}", file.string(), number));
+        } catch (const Error& e) {
+            throw Error(ErrorCode::BadInput, e.message());
+        }
+        out.push_back(line);
     }
     return out;
 }

@@ -2,6 +2,7 @@
 // Whole-file reading and atomic writing. Output files are never left half-written: data goes to a
 // temporary file in the same directory, is flushed to disk, then renamed over the target.
 
+#include <cstdint>
 #include <filesystem>
 #include <string_view>
 
@@ -15,11 +16,26 @@ namespace rtprov {
 bool path_exists(const std::filesystem::path& path) noexcept;
 bool is_file(const std::filesystem::path& path) noexcept;
 
-// Reads a whole file. Throws Error(BadInput) naming the path when it is missing or unreadable.
+// How much rtprov reads of one input file at most (docs/package-format.md, "Limits"): nothing it
+// reads is bigger, so a file that is (a mistake, /dev/zero, a FIFO that never ends) is refused
+// once this much has been read, before it fills the memory.
+inline constexpr std::uint64_t kMaxInputFile = std::uint64_t{256} << 20;  // images, packages
+inline constexpr std::uint64_t kMaxTextFile = std::uint64_t{16} << 20;    // projects, YAML, JSON
+inline constexpr std::uint64_t kMaxCsvFile = std::uint64_t{64} << 20;     // per-board values
+inline constexpr std::uint64_t kMaxKeyFile = std::uint64_t{1} << 20;      // keys, certificates
+inline constexpr std::uint64_t kMaxListFile = std::uint64_t{1} << 20;     // port lists
+
+// Reads a whole file of at most `max` bytes: reads at most max + 1 bytes (a regular file's size
+// is checked first), so an endless device or pipe costs no more. Opening does not wait for a
+// FIFO's writer. Throws Error(BadInput) naming the path when it is missing, a folder or
+// unreadable, and "PATH: larger than the limit of N bytes (M MiB)" beyond `max`.
+Bytes read_file_limited(const std::filesystem::path& path, std::uint64_t max);
+
+// Reads a whole file (read_file_limited with kMaxInputFile).
 Bytes read_file(const std::filesystem::path& path);
 
-// Reads a whole file as text (same errors as read_file).
-std::string read_text_file(const std::filesystem::path& path);
+// Reads a whole file as text (read_file_limited with `max`, same errors).
+std::string read_text_file(const std::filesystem::path& path, std::uint64_t max = kMaxTextFile);
 
 // Who may read a file that write_file_atomic writes.
 enum class FileAccess {

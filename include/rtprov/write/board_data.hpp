@@ -21,6 +21,7 @@ struct CsvTable {
     std::string file;
     std::vector<std::string> columns;
     std::vector<std::vector<std::string>> rows;
+    std::vector<std::size_t> lines;  // the line each row starts at (1-based), for messages
     // The index of column `name`, or nullopt.
     std::optional<std::size_t> column(std::string_view name) const;
 };
@@ -40,6 +41,13 @@ CsvTable read_board_csv(const std::filesystem::path& file);
 // not fit.
 Bytes encode_board_value(const pkg::BoardData& data, const std::string& value);
 
+// The canonical form of `value` for `data`: the bytes it encodes to (encode_board_value) in
+// lower-case hex. It is what the station reserves and what must be unique, so that spellings of
+// one value ("00:04:9f:01:23:45", "00049F012345"; "1000", "0x3e8", "1_000") are one value.
+// nullopt when the value does not encode.
+std::optional<std::string> canonical_board_value(const pkg::BoardData& data,
+                                                 const std::string& value);
+
 // `bytes` as `count` fuse words, little-endian, zero-padded.
 std::vector<std::uint32_t> fuse_words_of(ByteView bytes, std::size_t count);
 
@@ -47,7 +55,9 @@ std::vector<std::uint32_t> fuse_words_of(ByteView bytes, std::size_t count);
 std::string describe_target(const pkg::BoardData& data);
 
 // The plan's csv per-board-data steps against the station's CSV file, before any board: a csv
-// step needs a file, and its column must be in it. Throws Error(Usage).
+// step needs a file, and its column must be in it (Error(Usage)); no two rows of its column may
+// encode to the same bytes (Error(BadInput) "FILE:LINE: NAME 'V' is the value of line L too
+// ('W', the same bytes HEX)").
 void check_board_csv(const pkg::Manifest& manifest, const CsvTable* csv);
 
 }  // namespace rtprov::write

@@ -17,7 +17,8 @@ namespace rtprov::write {
 
 // The URIs of a --ports-from file: one per line; blank lines and lines starting with '#' are
 // skipped, surrounding spaces trimmed. A missing file is an empty list when `missing_ok`, else
-// Error(BadInput) naming it.
+// Error(BadInput) naming it; so is a file over kMaxListFile (1 MiB: /dev/zero is refused, not
+// read forever) and a line with a control character ("FILE:LINE: ...").
 std::vector<std::string> read_port_list(const std::filesystem::path& file, bool missing_ok);
 
 // `uri` with ",BAUD" added when it is a uart: URI without a baud rate; other URIs unchanged.
