@@ -153,7 +153,7 @@ TEST(PackageRulesE2e, TheGenuinePackageWritesAndFusesASimulatedPart) {
     Child sim(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null", kRtprov,
                           (state / "hid.sock").string(), state.string()));
     const std::string endpoint = sim.line().value_or("");
-    const auto r = rtprov(fmt::format("write {} -p sim:{} --burn-srk --station-dir {}",
+    const auto r = rtprov(fmt::format("write {} -p sim:{} --burn-srk --allow-unsigned-fuses --station-dir {}",
                                       package().zip.string(), endpoint, (t / "station").string()));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     sim.signal(SIGTERM);
@@ -174,7 +174,7 @@ TEST(PackageRulesE2e, EveryAttackIsRefusedByEveryCommandThatReadsThePackage) {
         const std::string zip = tampered(t, n).string();
         for (const std::string& command :
              {"import-pkg " + zip,
-              fmt::format("write {} -p sim:auto --burn-srk --station-dir {}", zip,
+              fmt::format("write {} -p sim:auto --burn-srk --allow-unsigned-fuses --station-dir {}", zip,
                           (t / "station").string()),
               fmt::format("pkg diff {} {}", package().zip.string(), zip),
               fmt::format("pkg migrate {} -o {}", zip, (t / "migrated.zip").string())}) {
@@ -200,7 +200,7 @@ TEST(PackageRulesE2e, ARefusedPackageLeavesTheSimulatedPartUntouched) {
                               (state / "hid.sock").string(), state.string()));
         const std::string endpoint = sim.line().value_or("");
         const auto r =
-            rtprov(fmt::format("write {} -p sim:{} --burn-srk --station-dir {}",
+            rtprov(fmt::format("write {} -p sim:{} --burn-srk --allow-unsigned-fuses --station-dir {}",
                                tampered(t, n).string(), endpoint, (t / "station").string()));
         EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
         sim.signal(SIGTERM);

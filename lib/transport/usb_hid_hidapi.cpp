@@ -1,6 +1,8 @@
 // USB-HID transport over hidapi (hidraw backend): report I/O with timeouts, enumeration.
 
+#include <fcntl.h>
 #include <hidapi.h>
+#include <unistd.h>
 
 #include <cwchar>
 #include <mutex>
@@ -8,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/transport/transport.hpp"
+#include "port_lock.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::transport {
@@ -38,9 +41,16 @@ std::string hid_error_text(hid_device* d) {
 
 class UsbHidTransport : public Transport {
   public:
-    UsbHidTransport(hid_device* dev, std::string description, std::optional<UsbIdentity> id)
-        : dev_(dev), description_(std::move(description)), id_(id) {}
-    ~UsbHidTransport() override { ::hid_close(dev_); }
+    UsbHidTransport(hid_device* dev, std::string description, std::optional<UsbIdentity> id,
+                    int lock_fd)
+        : dev_(dev), description_(std::move(description)), id_(id), lock_fd_(lock_fd) {}
+    ~UsbHidTransport() override {
+        ::hid_close(dev_);
+        if (lock_fd_ >= 0)
+            ::close(lock_fd_);
+    }
+    UsbHidTransport(const UsbHidTransport&) = delete;
+    UsbHidTransport& operator=(const UsbHidTransport&) = delete;
 
     bool is_hid() const override { return true; }
 
@@ -78,21 +88,44 @@ class UsbHidTransport : public Transport {
     hid_device* dev_;
     std::string description_;
     std::optional<UsbIdentity> id_;
+    int lock_fd_;  // holds the port's flock (or -1)
 };
+
+// One process per board, as for a UART (port_lock.hpp): an exclusive flock on the hidraw node
+// through a descriptor of our own, held while the transport is open. hidapi's path is the
+// device node (/dev/hidrawN) with the hidraw backend; another path is not locked. Returns -1
+// when the node cannot be opened for locking (hidapi reports its own error).
+int lock_hidraw(const std::string& path) {
+    if (path.rfind("/dev/", 0) != 0)
+        return -1;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    try {
+        detail::lock_port(fd, path);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    return fd;
+}
 
 [[noreturn]] void no_hidapi() {
     throw Error(ErrorCode::Device, "cannot initialise hidapi (USB-HID access)");
 }
 
 std::unique_ptr<Transport> open_hid(const std::string& path, std::optional<UsbIdentity> id) {
+    const int lock_fd = lock_hidraw(path);
     hid_device* dev = ::hid_open_path(path.c_str());
     if (!dev) {
+        if (lock_fd >= 0)
+            ::close(lock_fd);
         throw Error(ErrorCode::Device,
                     fmt::format("cannot open USB-HID device {} (missing device or permission; "
                                 "see udev rules)",
                                 path));
     }
-    return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path), id);
+    return std::make_unique<UsbHidTransport>(dev, fmt::format("usb:path={}", path), id, lock_fd);
 }
 
 // A device the caller found by enumerating: its identity is known already.

@@ -40,6 +40,7 @@ TEST(WriteDryRun, PerBoardFuseWordsAreInThePlan) {
     WriteOptions o;
     o.dry_run = true;
     o.burn_data_fuses = true;
+    o.allow_unsigned_fuses = true;  // an unsigned in-memory job: the waiver, as its CLI flag
     std::vector<std::string> warnings;
     const EventSink sink = [&](const Event& e) {
         if (e.kind == EventKind::Warning)
