@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "sim_part.hpp"
 #include "process_support.hpp"
 #include "write_events_support.hpp"
 #include "rtprov/hab/pki.hpp"
@@ -25,34 +26,6 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// `rtprov sim` on a HID socket (--hid) or a pty (--uart), its state in its own folder.
-class Sim {
-  public:
-    Sim(bool hid, const std::string& args, const std::filesystem::path& state)
-        : hid_(hid),
-          child_(fmt::format("{} sim {} --state {} {} 2>/dev/null", kRtprov,
-                             hid ? "--hid " + (state / "hid.sock").string() : "--uart",
-                             state.string(), args)),
-          state_(state) {
-        endpoint_ = child_.line().value_or("");
-    }
-    std::string port() const { return (hid_ ? "sim:" : "uart:") + endpoint_; }
-    int stop() {
-        child_.signal(SIGTERM);
-        return child_.wait();
-    }
-    Json inspect() const {
-        const auto r = rtprov("--json sim --state " + state_.string() + " inspect");
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        return Json::parse(r.out);
-    }
-
-  private:
-    bool hid_;
-    Child child_;
-    std::filesystem::path state_;
-    std::string endpoint_;
-};
 
 // Projects for the RT1020 (unsigned, signed with key set A or B) and an unsigned RT1060 one,
 // exported once by the real export-pkg.
@@ -111,7 +84,7 @@ const Packages& packages() {
 
 TEST(WriteChecksE2e, AnRt1060PackageOnASimulatedRt1020IsRefusedBeforeAnythingIsErased) {
     TempDir state;
-    Sim sim(true, "--device mimxrt1020", state.path());
+    SimPart sim(true, "--device mimxrt1020", state.path());
     const auto r = rtprov(fmt::format("--json write {} -p {}", packages().rt1060.string(), sim.port()));
     EXPECT_EQ(sim.stop(), 0);
     EXPECT_EQ(r.exit_code, 4) << r.err;
@@ -165,14 +138,14 @@ TEST(WriteChecksE2e, ABoardWrittenWithoutItsFusePlanIsPassedUnfusedAndCountedApa
 TEST(WriteChecksE2e, APartClosedForOtherKeysRejectsTheFlashloaderOnceWithTheLikelyCause) {
     TempDir state;
     {
-        Sim sim(false, "", state.path());
+        SimPart sim(false, "", state.path());
         const auto r =
             rtprov(fmt::format("write {} -p {} --burn-srk --close --allow-unsigned-fuses",
                                packages().signed_a.string(), sim.port()));
         EXPECT_EQ(r.exit_code, 0) << r.err;
         EXPECT_EQ(sim.stop(), 0);
     }
-    Sim sim(false, "", state.path());
+    SimPart sim(false, "", state.path());
     const auto r = rtprov(
         fmt::format("--json write {} -p {} --burn-srk --close --allow-unsigned-fuses --retries 3",
                     packages().signed_b.string(), sim.port()));
@@ -191,7 +164,7 @@ TEST(WriteChecksE2e, BootCheckOnAFixtureFollowsTheBootPins) {
     for (const bool hid : {false, true}) {
         for (const std::string mode : {"internal", "serial"}) {
             TempDir state;
-            Sim sim(hid, "--boot-mode " + mode, state.path());
+            SimPart sim(hid, "--boot-mode " + mode, state.path());
             const auto r = rtprov(fmt::format("--json write {} -p {} --boot-check 1",
                                               packages().rt1020.string(), sim.port()));
             EXPECT_EQ(sim.stop(), 0);
@@ -215,7 +188,7 @@ TEST(WriteChecksE2e, BootCheckOnAFixtureFollowsTheBootPins) {
 
 TEST(WriteChecksE2e, WithoutABootCheckTheResultSaysItWasNotChecked) {
     TempDir state;
-    Sim sim(false, "", state.path());
+    SimPart sim(false, "", state.path());
     const auto r =
         rtprov(fmt::format("--json write {} -p {}", packages().rt1020.string(), sim.port()));
     EXPECT_EQ(sim.stop(), 0);

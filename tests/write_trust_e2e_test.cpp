@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "sim_part.hpp"
 #include "process_support.hpp"
 #include "rtprov/hab/pki.hpp"
 #include "rtprov/util/file.hpp"
@@ -24,31 +25,6 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// `rtprov sim` on a HID socket, its state in its own folder.
-class Sim {
-  public:
-    explicit Sim(const std::filesystem::path& state)
-        : child_(fmt::format("{} sim --hid {} --state {} --device mimxrt1020 2>/dev/null", kRtprov,
-                             (state / "hid.sock").string(), state.string())),
-          state_(state) {
-        endpoint_ = child_.line().value_or("");
-    }
-    std::string port() const { return "sim:" + endpoint_; }
-    int stop() {
-        child_.signal(SIGTERM);
-        return child_.wait();
-    }
-    Json inspect() const {
-        const auto r = rtprov("--json sim --state " + state_.string() + " inspect");
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        return Json::parse(r.out);
-    }
-
-  private:
-    Child child_;
-    std::filesystem::path state_;
-    std::string endpoint_;
-};
 
 // A HAB-signed RT1020 project with its SRK fuse plan, exported twice: unsigned, and signed with
 // the package key (its certificate is the trust key); another certificate is a wrong key.
@@ -127,7 +103,7 @@ TEST(WriteTrustE2e, AnUnsignedPackageWithAFuseFlagIsRefusedBeforeAnyPortIsOpened
         SCOPED_TRACE(flags);
         TempDir state;
         TempDir station;
-        Sim sim(state.path());
+        SimPart sim(true, "--device mimxrt1020", state.path());
         const auto r = rtprov(fmt::format("write {} -p {} {}{}", packages().unsigned_pkg.string(),
                                           sim.port(), flags, station_of(station)));
         EXPECT_EQ(sim.stop(), 0);
@@ -148,7 +124,7 @@ TEST(WriteTrustE2e, AnUnsignedPackageWithAFuseFlagIsRefusedBeforeAnyPortIsOpened
 TEST(WriteTrustE2e, APackageSignedByTheTrustKeyBurnsAndCloses) {
     TempDir state;
     TempDir station;
-    Sim sim(state.path());
+    SimPart sim(true, "--device mimxrt1020", state.path());
     const auto r = rtprov(fmt::format("--json write {} -p {} --burn-srk --close --trust-key {}{}",
                                       packages().signed_pkg.string(), sim.port(),
                                       packages().trust_key.string(), station_of(station)));

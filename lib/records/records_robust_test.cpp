@@ -124,6 +124,7 @@ TEST(RecordsRobust, ASchema1DatabaseIsMigratedAndItsValuesKeptByTheirBytes) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
     exec(raw,
+         "ALTER TABLE attempts DROP COLUMN trust; "
          "DROP INDEX reservations_canonical; DROP TABLE reservations; CREATE TABLE reservations "
          "(name TEXT NOT NULL, source TEXT NOT NULL, value TEXT NOT NULL, uid TEXT NOT NULL, "
          "attempt_id INTEGER NOT NULL REFERENCES attempts(id), reserved_at TEXT NOT NULL, "

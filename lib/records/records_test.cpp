@@ -84,7 +84,7 @@ std::string error_of(const std::function<void()>& fn) {
     return "no error";
 }
 
-// The attempts table of schema 1 (rtprov 0.2 / 0.3 before issue 24), for the migration test.
+// The tables of schema 1 (rtprov 0.2), with one attempt, for the migration test.
 constexpr const char* kSchema1Attempts = R"(
 CREATE TABLE attempts (
   id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT,
@@ -96,6 +96,17 @@ CREATE TABLE attempts (
   bytes_written INTEGER NOT NULL DEFAULT 0, bytes_unchanged INTEGER NOT NULL DEFAULT 0, hab TEXT,
   steps TEXT NOT NULL DEFAULT '[]', fuses TEXT NOT NULL DEFAULT '[]',
   data TEXT NOT NULL DEFAULT '[]', last_step TEXT NOT NULL DEFAULT '');
+CREATE INDEX attempts_uid ON attempts(uid, package_sha256);
+CREATE INDEX attempts_outcome ON attempts(outcome, package_sha256);
+CREATE TABLE reservations (
+  name TEXT NOT NULL, source TEXT NOT NULL, value TEXT NOT NULL, uid TEXT NOT NULL,
+  attempt_id INTEGER NOT NULL REFERENCES attempts(id), reserved_at TEXT NOT NULL,
+  PRIMARY KEY (name, uid), UNIQUE (name, value));
+CREATE TABLE csv_rows (
+  key_column TEXT NOT NULL, key TEXT NOT NULL, uid TEXT NOT NULL,
+  attempt_id INTEGER NOT NULL REFERENCES attempts(id), reserved_at TEXT NOT NULL,
+  PRIMARY KEY (key_column, key), UNIQUE (key_column, uid));
+CREATE TABLE counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
 INSERT INTO attempts (started_at, station, host, pid, package_sha256, package_file,
   package_schema, package_writer, device, port, outcome)
   VALUES ('2026-01-31T08:00:00Z', 'line-1', 'h', 1, 'aa', 'old.zip', '2.1', 'rtprov 0.3.0',
