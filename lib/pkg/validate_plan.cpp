@@ -22,6 +22,7 @@ namespace {
 
 constexpr std::uint64_t k4GiB = std::uint64_t{1} << 32;
 constexpr std::uint32_t kOcotpSize = 0x1000;
+constexpr std::uint32_t kNorSectorAlign = 0x1000;
 
 struct Window {
     Span span;
@@ -109,6 +110,25 @@ class PlanChecker {
         return s;
     }
 
+    // A NOR erase starts on a sector boundary (4 KiB, the smallest sector of the NOR flashes
+    // the RT10xx boots from): `rtprov write` rounds an erase out to the flash's sectors, and one
+    // starting inside a sector would take the bytes before it. Only the window's first sector
+    // may be entered inside (the RT1010's image starts at 0x400: nothing lives before its boot
+    // layout). Block devices have no such rule.
+    void aligned(const WriteStep& s) const {
+        const bool nor = s.memory_id == boot_device_memory_id(device::BootDevice::FlexspiNor) ||
+                         s.memory_id == boot_device_memory_id(device::BootDevice::SemcNor);
+        const std::uint64_t sector_start = s.address - s.address % kNorSectorAlign;
+        if (nor && sector_start != s.address &&
+            sector_start != window_of(image_on(s.memory_id)).span.start) {
+            refuse(at("address"),
+                   fmt::format("an erase of NOR flash starts on a 4 KiB sector boundary, not at "
+                               "0x{:08x}: rounded out to its sector it would erase the bytes "
+                               "before it",
+                               s.address));
+        }
+    }
+
     void unverified() const {
         refuse(fmt::format("write_plan[{}]", pending_->step),
                fmt::format("the write of {} at 0x{:08x} is not verified: every write is followed "
@@ -138,6 +158,7 @@ class PlanChecker {
                 break;
             case StepOp::Erase:
                 erases_.push_back({i_, s.memory_id, range(s.memory_id, s.address, s.length)});
+                aligned(s);
                 break;
             case StepOp::Write:
                 write(s);

@@ -286,6 +286,16 @@ TEST(PackageRules, AnEraseBeyondTheWindowOrOfNothingThePlanWritesIsRefused) {
                           "memory 0x9, which no later step writes: a plan erases only the image "
                           "or FCB it then writes",
                           step_of(StepOp::Erase)));
+    // Not on a sector boundary: rounded out, the erase would take the bytes before it.
+    EXPECT_EQ(refusal([](Manifest& m, auto&) {
+                  WriteStep& e = m.write_plan[step_index(m, StepOp::Erase)];
+                  e.address += 0x1800;
+                  e.length -= 0x1800;
+              }),
+              fmt::format("manifest.json: write_plan[{}].address: an erase of NOR flash starts "
+                          "on a 4 KiB sector boundary, not at 0x60001800: rounded out to its "
+                          "sector it would erase the bytes before it",
+                          step_of(StepOp::Erase)));
     // Erased again after the write and its verify: the board would hold nothing.
     const std::string after = refusal([](Manifest& m, auto&) {
         const WriteStep erase = m.write_plan[step_index(m, StepOp::Erase)];
