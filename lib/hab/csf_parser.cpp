@@ -188,4 +188,12 @@ ByteView csf_data_block(ByteView csf, std::uint32_t offset, std::uint8_t tag,
     return csf.subspan(offset + 4, length - 4);
 }
 
+std::optional<std::uint32_t> dek_blob_address(const ParsedCsf& csf) {
+    for (const ParsedCommand& c : csf.commands)
+        if (const auto* k = std::get_if<InstallKey>(&c.command);
+            k != nullptr && k->certificate_format == Format::Blob)
+            return k->location;
+    return std::nullopt;
+}
+
 }  // namespace rtprov::hab

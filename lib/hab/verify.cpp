@@ -287,6 +287,7 @@ void Verifier::run(const ParsedCsf& parsed) {
                 install_srk(*k);
             } else if (k->certificate_format == Format::Blob) {
                 pass("Install Secret Key", fmt::format("DEK blob at 0x{:08X}", k->location));
+                report_.key_blob_address = k->location;
             } else if (k->flags & install_key_flags::kCsf) {
                 install_key(*k, "Install CSFK");
             } else {

@@ -200,8 +200,8 @@ Package rich_package() {
     m.files.push_back({"flashloader/flashloader.bin", std::string(64, 'b'), 1092,
                        FileRole::Flashloader});
     m.flashloaders.push_back({"flashloader/flashloader.bin", false, 0x20208C00, 0x20208C00});
-    m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK"});
-    m.fuses.push_back({"SRK1", 0x19, 0x9abcdef0, LockPolicy::AfterVerify, "SRK_LOCK"});
+    m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK", kWholeWord, ""});
+    m.fuses.push_back({"SRK1", 0x19, 0x9abcdef0, LockPolicy::AfterVerify, "SRK_LOCK", kWholeWord, ""});
     WriteStep config;
     config.op = StepOp::ConfigureMemory;
     config.memory_id = 9;
@@ -372,7 +372,7 @@ TEST(Diff, AMovedFuseIndexIsOneChangeNamingTheIndex) {
 TEST(Diff, AFuseWordListedTwiceIsShownTwice) {
     const Package a = rich_package();
     Package b = a;
-    b.manifest.fuses.push_back({"SRK0", 6, 2, LockPolicy::None, ""});
+    b.manifest.fuses.push_back({"SRK0", 6, 2, LockPolicy::None, "", kWholeWord, ""});
     const PackageDiff d = diff_packages(a, b);
     ASSERT_EQ(d.changes.size(), 1u);
     EXPECT_EQ(d.changes[0].kind, DiffKind::Added);

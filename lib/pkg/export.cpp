@@ -111,7 +111,7 @@ std::vector<FuseWordPlan> srk_fuse_plan(const device::Device& dev, ByteView srk_
             throw Error(ErrorCode::Internal, fmt::format("{} has no fuse word {}", dev.name, name));
         plan.push_back({name, w->index, words[i],
                         lockable ? LockPolicy::AfterVerify : LockPolicy::None,
-                        lockable ? "SRK_LOCK" : ""});
+                        lockable ? "SRK_LOCK" : "", kWholeWord, ""});
     }
     return plan;
 }

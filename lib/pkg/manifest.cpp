@@ -189,6 +189,19 @@ FuseWordPlan parse_fuse(const Json& j, std::size_t i, std::vector<std::string>& 
     w.lock = *policy;
     if (w.lock != LockPolicy::None)
         w.lock_field = r.string("lock_field");
+    if (r.has("mask")) {
+        w.mask = parse_word_value(r.field("mask"), r.string("mask"));
+        if (w.mask == 0)
+            fail(r.field("mask"), "0x00000000 owns no bit of the word");
+        if ((w.value & ~w.mask) != 0)
+            fail(r.field("value"), fmt::format("0x{:08x} has bits outside the mask 0x{:08x}",
+                                               w.value, w.mask));
+    }
+    if (r.has("secret")) {
+        w.secret = r.string("secret");
+        if (w.value != 0)
+            fail(r.field("value"), "a word whose value is a secret is written as 0x00000000");
+    }
     for (auto& k : r.unknown_keys())
         unknown.push_back(std::move(k));
     return w;
@@ -290,6 +303,11 @@ WriteStep parse_step(const Json& j, std::size_t i, std::vector<std::string>& unk
         case StepOp::PerBoardData:
             s.data = parse_board_data(r);
             break;
+        case StepOp::KeyBlob:
+            s.memory_id = r.u32("memory_id");
+            s.address = r.hex32("address");
+            s.secret = r.string("secret");
+            break;
         case StepOp::LoadFlashloader:
         case StepOp::Reset:
             break;
@@ -327,6 +345,28 @@ void check_references(const Manifest& m) {
             }
         }
     }
+    // Every secret a step or fuse word names is in the secrets file's list.
+    const auto secret = [&](const std::string& where, const std::string& name) {
+        if (!m.secrets)
+            fail(where, fmt::format("'{}' needs the package's secrets, which it has none of", name));
+        const auto& names = m.secrets->names;
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            fail(where, fmt::format("'{}' is not in secrets.names", name));
+    };
+    if (m.secrets) {
+        need("secrets.file", m.secrets->file);
+        const auto f = std::find_if(m.files.begin(), m.files.end(),
+                                    [&](const FileEntry& e) { return e.path == m.secrets->file; });
+        if (f->role != FileRole::Secrets)
+            fail("secrets.file", fmt::format("'{}' has role '{}', not 'secrets'", f->path,
+                                             file_role_name(f->role)));
+    }
+    for (std::size_t i = 0; i < m.fuses.size(); ++i)
+        if (!m.fuses[i].secret.empty())
+            secret(fmt::format("fuses[{}].secret", i), m.fuses[i].secret);
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i)
+        if (m.write_plan[i].op == StepOp::KeyBlob)
+            secret(fmt::format("write_plan[{}].secret", i), m.write_plan[i].secret);
     // Per-board values are recorded by name, and a fuse word holds one value.
     std::set<std::string> names;
     std::set<std::string> data_words;
@@ -430,6 +470,16 @@ ParsedManifest parse_manifest(std::string_view text, std::string_view reader_ver
             }
             for (auto& k : p.unknown_keys())
                 unknown.push_back(std::move(k));
+        }
+        if (r.has("secrets")) {
+            Reader p(r.get("secrets"), "secrets");
+            SecretsRef ref;
+            ref.file = p.string("file");
+            ref.sealed = p.boolean("sealed");
+            ref.names = p.strings("names");
+            for (auto& k : p.unknown_keys())
+                unknown.push_back(std::move(k));
+            m.secrets = std::move(ref);
         }
     }
     for (auto& k : r.unknown_keys())

@@ -63,6 +63,11 @@ Json step_json(const WriteStep& s) {
             }
             break;
         }
+        case StepOp::KeyBlob:
+            e["memory_id"] = s.memory_id;
+            e["address"] = hex(s.address);
+            e["secret"] = s.secret;
+            break;
         case StepOp::LoadFlashloader:
         case StepOp::Reset:
             break;
@@ -111,6 +116,10 @@ std::string format_manifest(const Manifest& m) {
                   {"lock", lock_policy_name(w.lock)}};
         if (w.lock != LockPolicy::None)
             e["lock_field"] = w.lock_field;
+        if (w.mask != kWholeWord)
+            e["mask"] = fmt::format("0x{:08x}", w.mask);
+        if (!w.secret.empty())
+            e["secret"] = w.secret;
         doc["fuses"].push_back(std::move(e));
     }
     doc["write_plan"] = Json::array();
@@ -118,6 +127,10 @@ std::string format_manifest(const Manifest& m) {
         doc["write_plan"].push_back(step_json(step));
     if (m.production.quota)
         doc["production"] = {{"quota", *m.production.quota}};
+    if (m.secrets)
+        doc["secrets"] = {{"file", m.secrets->file},
+                          {"sealed", m.secrets->sealed},
+                          {"names", m.secrets->names}};
     return doc.dump(2) + "\n";
 }
 

@@ -1,6 +1,7 @@
 // The manifest's name tables (features, file roles, steps, per-board sources and formats, lock
 // policies) and the facts derived from a manifest without parsing or formatting it.
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -19,15 +20,23 @@ constexpr Feature kFeatures[] = {
     {"per-board-data", "0.3.0",
      "each board gets its own values (a serial number, a CSV row, its UID) in flash or fuses"},
     {"production-quota", "0.3.0", "a station writes at most a given number of boards"},
+    {"hab-dek-blob", "0.3.0",
+     "each part wraps the DEK into its own key blob (generate-key-blob), written beside the CSF"},
+    {"bee-otpmk", "0.3.0",
+     "BEE encrypted XIP with the part's OTPMK: the flashloader encrypts while writing"},
+    {"bee-user-key", "0.3.0", "BEE encrypted XIP with a user key burned into SW_GP2"},
+    {"otfad", "0.3.0", "OTFAD encrypted XIP (RT1010): key blob at flash offset 0"},
+    {"sealed-secrets", "0.3.0", "secrets sealed to station keys; a station opens them to write"},
 };
 
-constexpr std::array<std::string_view, 10> kRoleNames = {
-    "image", "srk-hash",  "project",     "app",    "fcb",
-    "dcd",   "srk-table", "certificate", "readme", "flashloader"};
+constexpr std::array<std::string_view, 11> kRoleNames = {
+    "image",     "srk-hash",    "project", "app",         "fcb",    "dcd",
+    "srk-table", "certificate", "readme",  "flashloader", "secrets"};
 
-constexpr std::array<std::string_view, 9> kStepNames = {
-    "load-flashloader", "configure-memory", "erase", "write",         "verify",
-    "program-fuses",    "lock-fuses",       "reset", "per-board-data"};
+constexpr std::array<std::string_view, 10> kStepNames = {
+    "load-flashloader", "configure-memory", "erase",          "write",   "verify",
+    "program-fuses",    "lock-fuses",       "reset",          "per-board-data",
+    "key-blob"};
 
 constexpr std::array<std::string_view, 3> kSourceNames = {"counter", "csv", "uid"};
 constexpr std::array<std::string_view, 4> kFormatNames = {"le32", "le64", "hex", "text"};
@@ -108,6 +117,13 @@ std::string describe_board_data(const BoardData& d) {
 }
 
 SchemaVersion schema_for(const Manifest& m) {
+    const bool secret_fuses = std::any_of(m.fuses.begin(), m.fuses.end(), [](const auto& w) {
+        return w.mask != kWholeWord || !w.secret.empty();
+    });
+    const bool key_blobs = std::any_of(m.write_plan.begin(), m.write_plan.end(),
+                                       [](const auto& s) { return s.op == StepOp::KeyBlob; });
+    if (m.secrets || secret_fuses || key_blobs)
+        return SchemaVersion{kSchemaMajor, 2};
     const bool newer = m.production.quota.has_value() || !board_data_steps(m).empty();
     return SchemaVersion{kSchemaMajor, newer ? 1u : 0u};
 }

@@ -17,7 +17,7 @@ Manifest sample() {
     m.files.push_back({"fl.bin", std::string(64, 'c'), 4096, FileRole::Flashloader});
     m.images.push_back({"flexspi-nor", "images/flexspi-nor.bin", true, 9, 0x60000000});
     m.flashloaders.push_back({"fl.bin", true, 0x20208000, 0x20208400});
-    m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK"});
+    m.fuses.push_back({"SRK0", 0x18, 0x12345678, LockPolicy::AfterVerify, "SRK_LOCK", kWholeWord, ""});
     const auto step = [&](StepOp op) -> WriteStep& {
         m.write_plan.emplace_back();
         m.write_plan.back().op = op;
@@ -131,7 +131,7 @@ TEST(Manifest, NewerMinorImportsWithAWarning) {
     EXPECT_EQ(p.manifest.device, "mimxrt1020");
     ASSERT_EQ(p.warnings.size(), 1u);
     EXPECT_EQ(p.warnings[0],
-              "manifest.json: schema 2.3 is newer than this rtprov 0.1.0 reads (2.1); ignoring "
+              "manifest.json: schema 2.3 is newer than this rtprov 0.1.0 reads (2.2); ignoring "
               "signature");
 }
 

@@ -8,6 +8,7 @@
 #include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/flash_option.hpp"
 #include "rtprov/device/device.hpp"
+#include "rtprov/hab/csf.hpp"
 #include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -131,6 +132,13 @@ class Describer {
                 return op + " " + lock(n, s.field);
             case StepOp::PerBoardData:
                 return op + " " + board_data(n, s);
+            case StepOp::KeyBlob: {
+                const std::string& r = describe_range(range(n, s, hab::kDekBlobSize, "the DEK blob"));
+                return fmt::format(
+                    "{}: the part wraps the DEK '{}' (sealed in the package) into its own blob "
+                    "(generate-key-blob, OTPMK), written to {} and read back",
+                    op, s.secret, r);
+            }
             case StepOp::Reset:
                 return op + ": the part restarts from its boot device";
         }

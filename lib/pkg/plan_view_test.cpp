@@ -34,7 +34,7 @@ Manifest sample() {
     m.flashloaders = {{"flashloader/flashloader.bin", false, 0x20208C00, 0x20208C00}};
     for (std::uint32_t i = 0; i < 8; ++i) {
         m.fuses.push_back({fmt::format("SRK{}", i), 0x18 + i, 0x11111111 * (i + 1),
-                           LockPolicy::AfterVerify, "SRK_LOCK"});
+                           LockPolicy::AfterVerify, "SRK_LOCK", kWholeWord, ""});
     }
     m.write_plan.push_back(step(StepOp::LoadFlashloader));
     WriteStep config = step(StepOp::ConfigureMemory);
@@ -118,7 +118,7 @@ TEST(PlanView, ShowsWhatAManifestSaysEvenWhereItDisagreesWithThePart) {
     Manifest m = sample();
     m.fuses[0].index = 6;  // BOOT_CFG1's index under SRK0's name
     m.write_plan[2].length = (std::uint64_t{1} << 32) + 4096;
-    m.fuses.push_back({"GP1", 0x26, 1, LockPolicy::None, ""});
+    m.fuses.push_back({"GP1", 0x26, 1, LockPolicy::None, "", kWholeWord, ""});
     const PlanView v = describe_plan(m);
     EXPECT_EQ(v.steps[2].text,
               "erase memory 0x9 (flexspi-nor) 0x60000000..0x160000FFF (4294971392 bytes), "

@@ -131,7 +131,8 @@ std::optional<std::string> format_readme_0_2(const Manifest& m) {
                 what += " " + s.field;
                 break;
             case StepOp::PerBoardData:
-                return std::nullopt;
+            case StepOp::KeyBlob:
+                return std::nullopt;  // not in 0.2.0
             case StepOp::LoadFlashloader:
             case StepOp::Reset:
                 break;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/hab/csf.hpp"
+#include "rtprov/hab/verify.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/util/error.hpp"
@@ -68,6 +69,22 @@ Span occupied_by(const ImageEntry& img, const Bytes& data, const boot::ParsedIma
     return {img.address, end};
 }
 
+// Where on the boot device the CSF of a HAB-encrypted image reads its DEK blob (nullopt: not
+// encrypted).
+std::optional<std::uint32_t> blob_on_device(const ImageEntry& img, const Bytes& data,
+                                            const boot::ParsedImage& p, const std::string& at) {
+    const hab::ParsedCsf csf = with_context("manifest.json: " + at, [&] {
+        return hab::parse_csf(ByteView(data).subspan(*p.csf_file_offset));
+    });
+    const auto blob = hab::dek_blob_address(csf);
+    if (!blob)
+        return std::nullopt;
+    if (*blob < p.file_address)
+        refuse(at, fmt::format("{}: the CSF reads the DEK blob at 0x{:08x}, before the image",
+                               img.file, *blob));
+    return static_cast<std::uint32_t>(img.address + (*blob - p.file_address));
+}
+
 void check_images(Checked& c) {
     const Manifest& m = c.manifest;
     if (m.images.empty())
@@ -117,8 +134,11 @@ void check_images(Checked& c) {
                                img.is_signed ? "" : "not ",
                                hab_signed ? "requires" : "does not require"));
         }
-        if (img.memory_id != 0)
+        if (img.memory_id != 0) {
             ci.occupied = occupied_by(img, data, ci.parsed);
+            if (has_csf)
+                ci.key_blob_address = blob_on_device(img, data, ci.parsed, at);
+        }
         c.images.push_back(std::move(ci));
     }
 }

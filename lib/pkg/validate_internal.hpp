@@ -35,6 +35,9 @@ struct CheckedImage {
     // What the boot ROM reads of it on its memory: the file, the CSF region its IVT points at and
     // what its boot data loads (empty for a RAM image, memory id 0).
     Span occupied;
+    // HAB-encrypted images: where on its memory the CSF reads the DEK blob (flash address for
+    // NOR, offset for block devices).
+    std::optional<std::uint32_t> key_blob_address;
 };
 
 struct Checked {

@@ -11,6 +11,7 @@
 
 #include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/flash_option.hpp"
+#include "rtprov/hab/csf.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/util/error.hpp"
@@ -42,6 +43,16 @@ class PlanChecker {
             if (img.entry->memory_id != 0 && !written_.count(img.index)) {
                 refuse(fmt::format("images[{}]", img.index),
                        fmt::format("{} is never written by the write plan", img.entry->file));
+            }
+        }
+        for (const CheckedImage& img : c_.images) {
+            if (img.key_blob_address && img.entry->memory_id != 0 && !blobs_.count(img.index)) {
+                refuse(fmt::format("images[{}]", img.index),
+                       fmt::format("{} is HAB-encrypted, but the write plan makes no DEK blob for "
+                                   "it (key-blob step): the part could not decrypt it and would "
+                                   "not boot (packages of rtprov 0.2.0 lack the step: export "
+                                   "the project again)",
+                                   img.entry->file));
             }
         }
         check_erases();
@@ -169,6 +180,9 @@ class PlanChecker {
             case StepOp::PerBoardData:
                 board_data(s.data);
                 break;
+            case StepOp::KeyBlob:
+                key_blob(s);
+                break;
             case StepOp::Reset:
                 if (i_ + 1 != m_.write_plan.size())
                     refuse(at(), "reset is the last step");
@@ -237,6 +251,34 @@ class PlanChecker {
         pending_.reset();
     }
 
+    // The DEK blob of a HAB-encrypted image goes where its CSF's Install Secret Key says, in
+    // the boot data's reserved 0x200 bytes after the CSF, once the image is written.
+    void key_blob(const WriteStep& s) {
+        const CheckedImage& img = image_on(s.memory_id);
+        if (!written_.count(img.index))
+            refuse(at(), fmt::format("comes before {} is written: the blob goes beside the image's "
+                                     "CSF once the image is on the part",
+                                     img.entry->file));
+        if (!img.key_blob_address) {
+            refuse(at(), fmt::format("{} is not HAB-encrypted (its CSF installs no secret key): "
+                                     "there is no DEK to wrap",
+                                     img.entry->file));
+        }
+        if (s.address != *img.key_blob_address) {
+            refuse(at("address"),
+                   fmt::format("0x{:08x}, but the CSF of {} reads the DEK blob at 0x{:08x}",
+                               s.address, img.entry->file, *img.key_blob_address));
+        }
+        const Span blob = range(s.memory_id, s.address, hab::kKeyBlobSize);
+        if (!blob.inside(img.occupied))
+            refuse(at("address"), fmt::format("{} is outside what the boot data of {} loads ({})",
+                                              describe(blob), img.entry->file,
+                                              describe(img.occupied)));
+        if (!blobs_.insert(img.index).second)
+            refuse(at(), fmt::format("a second DEK blob for {}", img.entry->file));
+        writes_.push_back({i_, s.memory_id, blob});
+    }
+
     void board_data(const BoardData& d) {
         if (!d.fuses.empty())
             return;
@@ -286,6 +328,7 @@ class PlanChecker {
     std::size_t i_ = 0;
     std::optional<Pending> pending_;
     std::set<std::size_t> written_;  // images[] indices
+    std::set<std::size_t> blobs_;    // images[] indices with their DEK blob
     std::vector<Erase> erases_;
     std::vector<Erase> writes_;
     std::vector<Erase> fcb_programs_;

@@ -121,7 +121,7 @@ TEST(PackageRules, AFuseIndexOtherThanTheDatabasesIsRefusedNamingBoth) {
 
 TEST(PackageRules, OnlyTheWordsOfTheRequiredFeaturesAreBurned) {
     EXPECT_EQ(refusal([](Manifest& m, auto&) {
-                  m.fuses.push_back({"BOOT_CFG1", 6, 2, LockPolicy::None, ""});
+                  m.fuses.push_back({"BOOT_CFG1", 6, 2, LockPolicy::None, "", kWholeWord, ""});
                   m.write_plan[step_index(m, StepOp::ProgramFuses)].words.push_back("BOOT_CFG1");
               }),
               "manifest.json: fuses[8].word: BOOT_CFG1 is not a fuse word of a feature the "
@@ -130,7 +130,7 @@ TEST(PackageRules, OnlyTheWordsOfTheRequiredFeaturesAreBurned) {
     // An unsigned package burns nothing, whatever its fuses[] says.
     const std::string unsigned_srk = refusal(
         [](Manifest& m, auto&) {
-            m.fuses.push_back({"SRK0", 0x18, 1, LockPolicy::None, ""});
+            m.fuses.push_back({"SRK0", 0x18, 1, LockPolicy::None, "", kWholeWord, ""});
             WriteStep s;
             s.op = StepOp::ProgramFuses;
             s.words = {"SRK0"};

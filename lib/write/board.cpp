@@ -435,6 +435,8 @@ BoardResult BoardWriter::run() {
                     }
                     case pkg::StepOp::PerBoardData:
                         return board_value(s);
+                    case pkg::StepOp::KeyBlob:
+                        return key_blob(s);
                     case pkg::StepOp::LoadFlashloader:
                         break;
                 }

@@ -134,6 +134,8 @@ class BoardWriter {
     StepDone write(const pkg::WriteStep& s);
     StepDone verify(const pkg::WriteStep& s);
     StepDone reset();
+    // key-blob (board_key_blob.cpp): the part wraps the DEK into its blob, written and read back.
+    StepDone key_blob(const pkg::WriteStep& s);
     std::uint32_t sector_size(std::uint32_t memory_id);
     Bytes read_back(std::uint32_t memory_id, std::uint32_t address, std::uint32_t length,
                     Progress& progress);

@@ -142,7 +142,7 @@ inline pkg::Package make_package(const PackageSpec& spec) {
         for (std::size_t i = 0; i < words.size(); ++i) {
             const std::string name = fmt::format("SRK{}", i);
             m.fuses.push_back({name, rt1020().fuse(name)->index, words[i],
-                               pkg::LockPolicy::AfterVerify, "SRK_LOCK"});
+                               pkg::LockPolicy::AfterVerify, "SRK_LOCK", pkg::kWholeWord, ""});
         }
     }
     m.write_plan = pkg::make_write_plan(

@@ -25,6 +25,12 @@ constexpr bool is_hab4_csf_version(std::uint64_t v) {
 constexpr std::uint8_t kDataBlockVersion = 0x42;  // certificate / signature / MAC param
 constexpr std::uint32_t kCsfSize = 0x2000;        // CSF region, zero-padded
 constexpr std::uint32_t kKeyBlobSize = 0x200;     // DEK blob area after the CSF (encryption)
+// The DEK blob generate-key-blob returns: 8-byte header (0x81, length, 0x43, 0x66 CCM, 0x55 AES,
+// DEK size, 0), then 48 bytes of wrapped blob key and MAC around the DEK: 72 for AES-128.
+constexpr std::uint32_t dek_blob_size(std::uint32_t dek_size) {
+    return 56 + dek_size;
+}
+constexpr std::uint32_t kDekBlobSize = dek_blob_size(16);
 constexpr std::size_t kCommandHeaderSize = 4;     // tag, BE u16 length, param
 
 enum class CommandTag : std::uint8_t {

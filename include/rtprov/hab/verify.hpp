@@ -28,6 +28,10 @@ struct ParsedCsf {
     std::vector<ParsedCommand> commands;
 };
 
+// The address an Install Secret Key command of the CSF names for the DEK blob (HAB-encrypted
+// images), or nullopt.
+std::optional<std::uint32_t> dek_blob_address(const ParsedCsf& csf);
+
 // "Install Key", "Authenticate Data", "Unlock", ... for a command tag ("command 0xNN" if unknown).
 std::string command_name(std::uint8_t tag);
 
@@ -68,6 +72,9 @@ struct VerifyReport {
     std::vector<Block> signed_blocks;     // claimed by Authenticate Data (CMS) commands
     std::vector<Block> decrypted_blocks;  // covered by Decrypt Data (AEAD)
     bool encrypted = false;
+    // Install Secret Key: where the CSF says the DEK blob is (absolute address of the image in
+    // memory, data[0] at the boot data start).
+    std::optional<std::uint32_t> key_blob_address;
 
     // True when no check failed.
     bool ok() const;

@@ -25,6 +25,13 @@
 // "source": "counter", "start": 1000, "format": "le32", "size": 4, "memory_id": 9,
 // "address": "0x60100000"} or with "fuses": ["GP1"]) and "production": {"quota": 500}; a
 // manifest using neither is written as 2.0, so older readers still take it.
+// Schema 2.2 (rtprov 0.3.0, encrypted products) adds: a "secrets" object naming the package's
+// secrets file ({"file": "secrets/sealed.json", "sealed": true, "names": ["hab-dek"]}, the file
+// listed in files[] with role "secrets"; pkg/seal.hpp); key-blob steps ({"op": "key-blob",
+// "memory_id": 9, "address": "0x60006000", "secret": "hab-dek"}: the flashloader wraps the DEK
+// into this part's blob, written and read back there); and fuse words that own only some bits
+// ("mask": "0x00003010") or take their value from a secret ("secret": "fuse:SW_GP2_0", "value"
+// then "0x00000000").
 // Schema 1.0 (rtprov 0.1.0: a top-level boot_device, image facts inside files[], no images,
 // flashloaders or write_plan) is migrated in memory by parse_manifest (migrate_manifest_1_0).
 
@@ -39,7 +46,7 @@ namespace rtprov::pkg {
 
 // The newest schema this rtprov reads and writes (schema_for: the one a manifest needs).
 constexpr unsigned kSchemaMajor = 2;
-constexpr unsigned kSchemaMinor = 1;
+constexpr unsigned kSchemaMinor = 2;
 // The oldest major schema this rtprov still reads (and migrates).
 constexpr unsigned kOldestSchemaMajor = 1;
 
@@ -81,9 +88,10 @@ enum class FileRole {
     Certificate,
     Readme,
     Flashloader,
+    Secrets,  // (2.2) the sealed (or, on request, plain) secrets file: pkg/seal.hpp
 };
 // "image", "srk-hash", "project", "app", "fcb", "dcd", "srk-table", "certificate", "readme",
-// "flashloader".
+// "flashloader", "secrets".
 std::string_view file_role_name(FileRole role);
 // The role named `name`, or nullopt.
 std::optional<FileRole> parse_file_role(std::string_view name);
@@ -124,12 +132,20 @@ enum class LockPolicy { None, AfterVerify };
 std::string_view lock_policy_name(LockPolicy policy);  // "none", "after-verify"
 std::optional<LockPolicy> parse_lock_policy(std::string_view name);
 
+inline constexpr std::uint32_t kWholeWord = 0xFFFFFFFF;
+
 struct FuseWordPlan {
     std::string word;         // "SRK0"
     std::uint32_t index = 0;  // OTP word index (blhost efuse-program-once)
-    std::uint32_t value = 0;
+    std::uint32_t value = 0;  // inside `mask`; 0 when `secret` gives it
     LockPolicy lock = LockPolicy::None;
     std::string lock_field;  // "SRK_LOCK"; empty when lock is None
+    // (2.2) The bits of the word this plan owns (BEE_KEY0_SEL and BT_FUSE_SEL of BOOT_CFG1):
+    // the others are neither burned nor compared. Written only when not the whole word.
+    std::uint32_t mask = kWholeWord;
+    // (2.2) The value is secret (a BEE/OTFAD user key word): the 4 bytes of this secret of the
+    // package's secrets file, little-endian. Empty: `value` is the value.
+    std::string secret;
     friend bool operator==(const FuseWordPlan&, const FuseWordPlan&) = default;
 };
 
@@ -144,9 +160,10 @@ enum class StepOp {
     LockFuses,        // program the lock field `field` once its words read back right
     Reset,            // reset: the part boots what was written
     PerBoardData,     // (2.1) a value of this board (`data`) to flash or into fuse words
+    KeyBlob,  // (2.2) generate-key-blob of the DEK `secret` on the part, written at address
 };
 // "load-flashloader", "configure-memory", "erase", "write", "verify", "program-fuses",
-// "lock-fuses", "reset", "per-board-data".
+// "lock-fuses", "reset", "per-board-data", "key-blob".
 std::string_view step_op_name(StepOp op);
 std::optional<StepOp> parse_step_op(std::string_view name);
 
@@ -210,7 +227,17 @@ struct WriteStep {
     std::vector<std::string> words;           // program-fuses: fuses[].word names
     std::string field;                        // lock-fuses: fuse field ("SRK_LOCK")
     BoardData data;                           // per-board-data
+    std::string secret;                       // key-blob: the DEK's name in the secrets file
     friend bool operator==(const WriteStep&, const WriteStep&) = default;
+};
+
+// (2.2) The package's secrets (DEKs, BEE/OTFAD user keys): one file, sealed to station keys
+// (pkg/seal.hpp) unless the export was told --insecure-plain-secrets.
+struct SecretsRef {
+    std::string file;                // a files[] path with role "secrets"
+    bool sealed = true;              // false: the file holds them in the clear
+    std::vector<std::string> names;  // what it holds ("hab-dek", "fuse:SW_GP2_0", ...)
+    friend bool operator==(const SecretsRef&, const SecretsRef&) = default;
 };
 
 struct Manifest {
@@ -224,12 +251,14 @@ struct Manifest {
     std::vector<FuseWordPlan> fuses;
     std::vector<WriteStep> write_plan;
     Production production;
+    std::optional<SecretsRef> secrets;  // (2.2)
     // Schema the text was written in when it was migrated on reading (nullopt: current).
     std::optional<SchemaVersion> migrated_from;
     friend bool operator==(const Manifest&, const Manifest&) = default;
 };
 
-// The schema `manifest` needs: 2.1 with per-board data or production limits, else 2.0.
+// The schema `manifest` needs: 2.2 with secrets, key-blob steps or partial/secret fuse words,
+// 2.1 with per-board data or production limits, else 2.0.
 SchemaVersion schema_for(const Manifest& manifest);
 
 // The per-board-data steps of a plan, in order.

@@ -83,6 +83,9 @@ struct Job {
     std::optional<hab::SrkHash> srk_hash;
     std::vector<std::string> warnings;  // for the operator, once (e.g. --flashloader overrides)
     Trust trust = Trust::Unverified;
+    // The package's secrets (DEKs, BEE/OTFAD user key words) by name, opened with the station's
+    // key (pkg/seal.hpp): what key-blob steps and secret fuse words take. Never printed.
+    std::map<std::string, Bytes> secrets;
 };
 
 // The one place a package is verified for writing (pkg::verify_package with default limits and
