@@ -306,12 +306,38 @@ void verify_signed(const SignResult& r, const std::string& name, const SignSetti
                                                     more == 1 ? "" : "s")));
 }
 
+// HAB's Decrypt Data decrypts in place what the ROM loaded into RAM: an image executed in place
+// from NOR flash stays ciphertext there. NXP's tools offer HAB encryption only for images the ROM
+// copies to RAM; encrypted XIP is BEE's (OTFAD's on the RT1010).
+void refuse_xip_encryption(std::uint32_t image_start, const std::string& name) {
+    struct Window {
+        std::uint32_t start, end;
+        const char* name;
+    };
+    static constexpr Window kXip[] = {{0x60000000, 0x7FFFFFFF, "FlexSPI"},
+                                      {0x90000000, 0x9FFFFFFF, "SEMC NOR"}};
+    for (const Window& w : kXip) {
+        if (image_start >= w.start && image_start <= w.end) {
+            throw Error(
+                ErrorCode::Usage,
+                fmt::format("{}: HAB encryption of an image executed in place from {} flash "
+                            "(boot data start 0x{:08X}): the boot ROM decrypts only what it "
+                            "copies to RAM, so this image would never boot. For encrypted XIP use "
+                            "BEE (a bee: section; RT1020..RT1064) or OTFAD (RT1010), or link the "
+                            "app into RAM (OCRAM, DTCM or SDRAM) and keep hab.encrypt",
+                            name, w.name, image_start));
+        }
+    }
+}
+
 }  // namespace
 
 SignResult sign_image(ByteView unsigned_image, const std::string& name,
                       const SignSettings& settings) {
     const boot::ParsedImage parsed = boot::parse_boot_image(unsigned_image, name);
     const Layout layout = plan(parsed, unsigned_image.size(), settings, name);
+    if (settings.encrypt)
+        refuse_xip_encryption(layout.image_start, name);
     const Material m = load_material(settings);
     const std::time_t time = settings.signature_time.value_or(std::time(nullptr));
     const bool encrypted = settings.encrypt.has_value();

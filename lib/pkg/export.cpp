@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "export_secrets.hpp"
 #include "flash_plan.hpp"
 #include "readme.hpp"
 #include "rtprov/device/device.hpp"
@@ -11,6 +12,7 @@
 #include "rtprov/hab/key_scan.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
+#include "rtprov/pkg/seal.hpp"
 #include "rtprov/pkg/signature.hpp"
 #include "rtprov/pkg/validate.hpp"
 #include "rtprov/pkg/write_plan.hpp"
@@ -291,6 +293,21 @@ ExportedPackage export_package(const ExportOptions& options) {
         FileEntry e = entry_for(in.name, in.data, in.role);
         add(std::move(e), std::move(in.data));
     }
+    // The secrets go in one file, sealed to the stations that may write the package; the plan's
+    // key-blob and secret fuse steps name them.
+    std::vector<Secret> secrets;
+    if (encrypted) {
+        require("hab-dek-blob");
+        secrets.push_back({std::string(kDekSecret), read_file(spec.hab->encrypt->dek)});
+    }
+    if (!secrets.empty()) {
+        SecretsFile f = package_secrets(secrets, options, project_file.string());
+        if (f.ref.sealed)
+            require("sealed-secrets");
+        m.secrets = f.ref;
+        add(entry_for(f.ref.file, f.data, FileRole::Secrets), std::move(f.data));
+        out.warnings.insert(out.warnings.end(), f.warnings.begin(), f.warnings.end());
+    }
     NorFlashDecision nor = decide_nor_flash(spec, project_file, *built.options.device,
                                             m.images.front(), built.data, built.options.fcb);
     if (nor.fcb_file) {
@@ -314,6 +331,7 @@ ExportedPackage export_package(const ExportOptions& options) {
         m.production.quota = spec.quota;
         require("production-quota");
     }
+
     m.schema = schema_for(m);
     // README.txt describes the manifest's other files, so it is made last and listed too.
     const std::string readme_text = format_readme(m);

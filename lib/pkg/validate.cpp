@@ -69,22 +69,6 @@ Span occupied_by(const ImageEntry& img, const Bytes& data, const boot::ParsedIma
     return {img.address, end};
 }
 
-// Where on the boot device the CSF of a HAB-encrypted image reads its DEK blob (nullopt: not
-// encrypted).
-std::optional<std::uint32_t> blob_on_device(const ImageEntry& img, const Bytes& data,
-                                            const boot::ParsedImage& p, const std::string& at) {
-    const hab::ParsedCsf csf = with_context("manifest.json: " + at, [&] {
-        return hab::parse_csf(ByteView(data).subspan(*p.csf_file_offset));
-    });
-    const auto blob = hab::dek_blob_address(csf);
-    if (!blob)
-        return std::nullopt;
-    if (*blob < p.file_address)
-        refuse(at, fmt::format("{}: the CSF reads the DEK blob at 0x{:08x}, before the image",
-                               img.file, *blob));
-    return static_cast<std::uint32_t>(img.address + (*blob - p.file_address));
-}
-
 void check_images(Checked& c) {
     const Manifest& m = c.manifest;
     if (m.images.empty())
@@ -137,7 +121,8 @@ void check_images(Checked& c) {
         if (img.memory_id != 0) {
             ci.occupied = occupied_by(img, data, ci.parsed);
             if (has_csf)
-                ci.key_blob_address = blob_on_device(img, data, ci.parsed, at);
+                ci.key_blob_address = with_context(
+                    "manifest.json: " + at, [&] { return dek_blob_on_device(img, data); });
         }
         c.images.push_back(std::move(ci));
     }

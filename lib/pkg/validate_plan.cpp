@@ -276,6 +276,13 @@ class PlanChecker {
                                               describe(img.occupied)));
         if (!blobs_.insert(img.index).second)
             refuse(at(), fmt::format("a second DEK blob for {}", img.entry->file));
+        // The blob area follows the CSF the image file ends with: one erase prepares both.
+        for (Erase& w : writes_) {
+            if (w.memory_id == s.memory_id && w.span.end == blob.start) {
+                w.span.end = blob.end;
+                return;
+            }
+        }
         writes_.push_back({i_, s.memory_id, blob});
     }
 

@@ -6,6 +6,8 @@
 
 #include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
+#include "rtprov/hab/csf.hpp"
+#include "rtprov/hab/verify.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::pkg {
@@ -107,6 +109,23 @@ FlashloaderEntry place_flashloader(const std::string& file, ByteView data, bool 
     return {file, is_signed, parsed.file_address, parsed.ivt.self};
 }
 
+std::optional<std::uint32_t> dek_blob_on_device(const ImageEntry& img, ByteView data) {
+    const boot::ParsedImage p = boot::parse_boot_image(data, img.file);
+    if (!p.csf_file_offset)
+        return std::nullopt;
+    const hab::ParsedCsf csf = with_context(img.file, [&] {
+        return hab::parse_csf(data.subspan(*p.csf_file_offset));
+    });
+    const auto blob = hab::dek_blob_address(csf);
+    if (!blob)
+        return std::nullopt;
+    if (*blob < p.file_address)
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: the CSF reads the DEK blob at 0x{:08x}, before the image",
+                                img.file, *blob));
+    return static_cast<std::uint32_t>(img.address + (*blob - p.file_address));
+}
+
 std::vector<WriteStep> make_write_plan(const Manifest& m,
                                        const std::function<ByteView(const std::string&)>& file_data,
                                        const std::optional<NorFcbPlan>& nor_fcb) {
@@ -122,12 +141,30 @@ std::vector<WriteStep> make_write_plan(const Manifest& m,
         s.address = img.address;
         return s;
     };
+    const bool has_dek = m.secrets && std::find(m.secrets->names.begin(), m.secrets->names.end(),
+                                                kDekSecret) != m.secrets->names.end();
     step(StepOp::LoadFlashloader);
     for (const ImageEntry& img : m.images) {
         if (img.memory_id == 0)
             continue;
         const ByteView data = file_data(img.file);
         const boot::ParsedImage parsed = boot::parse_boot_image(data, img.file);
+        std::optional<std::uint32_t> blob;
+        if (has_dek)
+            blob = dek_blob_on_device(img, data);
+        // What is erased: the image and, HAB-encrypted, the blob area after its CSF.
+        const std::uint64_t erase_length =
+            blob.has_value() ? std::uint64_t{blob.value()} + hab::kKeyBlobSize - img.address
+                             : std::uint64_t{data.size()};
+        const auto write_verify = [&] {
+            memory_step(StepOp::Write, img).file = img.file;
+            memory_step(StepOp::Verify, img).file = img.file;
+            if (blob.has_value()) {
+                WriteStep& k = memory_step(StepOp::KeyBlob, img);
+                k.address = blob.value();
+                k.secret = kDekSecret;
+            }
+        };
         if (parsed.fcb) {
             WriteStep& config = step(StepOp::ConfigureMemory);
             config.memory_id = img.memory_id;
@@ -150,20 +187,18 @@ std::vector<WriteStep> make_write_plan(const Manifest& m,
                 erase.memory_id = img.memory_id;
                 erase.address = flexspi_fcb_address(device::find_device(m.device), img.address);
                 erase.length = boot::kFcbSize;
-                memory_step(StepOp::Erase, img).length = data.size();
+                memory_step(StepOp::Erase, img).length = erase_length;
                 WriteStep& program = step(StepOp::ConfigureMemory);
                 program.memory_id = img.memory_id;
                 program.option_words = {boot::kProgramFcbOption};
-                memory_step(StepOp::Write, img).file = img.file;
-                memory_step(StepOp::Verify, img).file = img.file;
+                write_verify();
                 continue;
             }
         }
         // Other memories are configured by option words a project would state; without them
         // the flashloader's defaults apply and the step is left out.
-        memory_step(StepOp::Erase, img).length = data.size();
-        memory_step(StepOp::Write, img).file = img.file;
-        memory_step(StepOp::Verify, img).file = img.file;
+        memory_step(StepOp::Erase, img).length = erase_length;
+        write_verify();
     }
     if (!m.fuses.empty()) {
         std::vector<std::string> words;

@@ -37,6 +37,11 @@ struct ExportOptions {
     // With hab.encrypt: package the plaintext application too (left out by default: the package
     // would otherwise carry the firmware the encryption protects). Warned about when used.
     bool include_sources = false;
+    // A package's secrets (the DEK of hab.encrypt, BEE/OTFAD user keys) are sealed to these
+    // stations' public keys (pkg/seal.hpp), so that only those stations can write it...
+    std::vector<std::filesystem::path> seal_to;
+    // ... or, only when asked, kept in the clear (the manifest says so and write warns).
+    bool insecure_plain_secrets = false;
 };
 
 struct ExportedPackage {
@@ -46,7 +51,8 @@ struct ExportedPackage {
 };
 
 // Builds the project's image (signed with a `hab:` section) from the files on disk and returns
-// the package. Throws the build's errors; Error(BadInput) "FILE changed while the package was
+// the package. A project with secrets needs seal_to or insecure_plain_secrets (Error(Usage)
+// naming the secrets otherwise). Throws the build's errors; Error(BadInput) "FILE changed while the package was
 // being built" when an input changes under it (the package never holds a stale image);
 // Error(BadInput) "FILE: WHAT at byte N: ..." when a file to package holds a private key.
 ExportedPackage export_package(const ExportOptions& options);

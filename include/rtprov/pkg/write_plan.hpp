@@ -53,6 +53,15 @@ std::string describe_configuration(const WriteStep& configure);
 // has no FlexSPI NOR layout.
 std::uint32_t flexspi_fcb_address(const device::Device& device, std::uint32_t image_address);
 
+// The name of a HAB-encrypted image's DEK in the package's secrets.
+inline constexpr std::string_view kDekSecret = "hab-dek";
+
+// Where on its boot device the CSF of image `img` (its bytes `data`) reads the DEK blob: the
+// address of its Install Secret Key mapped from memory to the device; nullopt when the image is
+// not HAB-encrypted. Throws Error(BadInput) naming the file for a malformed CSF or a blob
+// address before the image.
+std::optional<std::uint32_t> dek_blob_on_device(const ImageEntry& img, ByteView data);
+
 // The steps for `manifest`'s images and fuses, in order: load-flashloader; per image with a
 // memory id: configure-memory (with the image's FCB when it has one), erase, write, verify;
 // program-fuses for every fuse word, lock-fuses per lock field; reset. `file_data` returns a
@@ -60,6 +69,8 @@ std::uint32_t flexspi_fcb_address(const device::Device& device, std::uint32_t im
 // (then its FCB file), its FCB sector is erased too and configure-memory 0xF000000F makes the
 // flashloader program the FCB before the image is written; without `nor_fcb` (packages of
 // older schemas) it is only configured with kDefaultFlexspiNorOption, as rtprov 0.2 planned.
+// A HAB-encrypted image whose DEK is among the manifest's secrets gets its blob made on the part:
+// the erase covers the blob's reserved 0x200 bytes and a key-blob step follows the verify.
 std::vector<WriteStep> make_write_plan(const Manifest& manifest,
                                        const std::function<ByteView(const std::string&)>& file_data,
                                        const std::optional<NorFcbPlan>& nor_fcb = std::nullopt);
