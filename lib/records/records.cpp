@@ -99,6 +99,18 @@ std::filesystem::path database_path(const std::filesystem::path& station_dir) {
     return station_dir / "records.sqlite";
 }
 
+std::filesystem::path station_private_key_path(const std::filesystem::path& station_dir) {
+    return station_dir / "station.key";
+}
+
+std::filesystem::path station_public_key_path(const std::filesystem::path& station_dir) {
+    return station_dir / "station.pub";
+}
+
+std::filesystem::path default_station_private_key() {
+    return station_private_key_path(default_station_dir());
+}
+
 Database::Database(const std::filesystem::path& file, bool create) : file_(file) {
     std::error_code ec;
     if (!create && !std::filesystem::exists(file, ec))

@@ -32,6 +32,12 @@ class Connection;
 std::filesystem::path default_station_dir();
 // The database in a station directory: DIR/records.sqlite.
 std::filesystem::path database_path(const std::filesystem::path& station_dir);
+// The station's key pair for sealed secrets (`rtprov station keygen`): DIR/station.key (private,
+// 0600) and DIR/station.pub. `write` opens a package's secrets with the private one.
+std::filesystem::path station_private_key_path(const std::filesystem::path& station_dir);
+std::filesystem::path station_public_key_path(const std::filesystem::path& station_dir);
+// station_private_key_path(default_station_dir()).
+std::filesystem::path default_station_private_key();
 
 // What the station records about an attempt besides the board's result.
 struct AttemptContext {
