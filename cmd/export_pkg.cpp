@@ -28,7 +28,12 @@ class ExportPkgCommand : public Command {
             "A HAB-encrypted image (hab.encrypt) is packaged without its plaintext app unless\n"
             "--include-sources.\n"
             "--sign-key signs manifest.json (which holds every file's SHA-256) into\n"
-            "manifest.sig; `import-pkg --trust-key` then refuses anything else.");
+            "manifest.sig; `import-pkg --trust-key` then refuses anything else.\n"
+            "Secrets (the DEK of hab.encrypt, BEE/OTFAD user keys) are sealed to the stations\n"
+            "that write the package: --seal-to STATION.pub, once per station (keys from\n"
+            "`rtprov station keygen`); only a station holding one of the private keys can\n"
+            "write it. --insecure-plain-secrets keeps them in the clear instead (the manifest\n"
+            "and `rtprov write` say so).");
         app.add_option("-c,--config", project_, "Project file (YAML)")
             ->required()
             ->check(CLI::ExistingFile);
@@ -43,6 +48,11 @@ class ExportPkgCommand : public Command {
             ->check(CLI::ExistingFile);
         app.add_flag("--include-sources", include_sources_,
                      "With hab.encrypt: package the plaintext app too (left out by default)");
+        app.add_option("--seal-to", seal_to_,
+                       "Seal the package's secrets to this station public key (repeatable)")
+            ->check(CLI::ExistingFile);
+        app.add_flag("--insecure-plain-secrets", plain_secrets_,
+                     "Keep the package's secrets in the clear (development only)");
         app.add_option("--sign-key-password-file", sign_password_file_,
                        "Password of an encrypted --sign-key (default: $RTPROV_KEY_PASSWORD)")
             ->check(CLI::ExistingFile);
@@ -52,6 +62,9 @@ class ExportPkgCommand : public Command {
         pkg::ExportOptions options;
         options.project = project_;
         options.include_sources = include_sources_;
+        for (const auto& s : seal_to_)
+            options.seal_to.emplace_back(s);
+        options.insecure_plain_secrets = plain_secrets_;
         if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
             options.env_password = p;
         if (!image_.empty())
@@ -89,6 +102,11 @@ class ExportPkgCommand : public Command {
                               {"flashloaders", m.flashloaders.size()},
                               {"write_steps", m.write_plan.size()},
                               {"signed_package", !sign_key_.empty()}};
+        if (m.secrets)
+            doc["secrets"] = {{"file", m.secrets->file},
+                              {"sealed", m.secrets->sealed},
+                              {"names", m.secrets->names},
+                              {"stations", seal_to_.size()}};
         out.result(doc);
         return 0;
     }
@@ -96,6 +114,8 @@ class ExportPkgCommand : public Command {
   private:
     std::string project_, output_, image_, sign_key_, sign_password_file_;
     bool include_sources_ = false;
+    std::vector<std::string> seal_to_;
+    bool plain_secrets_ = false;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/plan_view.hpp"
+#include "rtprov/pkg/seal.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 
@@ -76,6 +77,32 @@ class ImportPkgCommand : public Command {
             {"warnings", package.warnings}};
         for (const auto& f : m.required)
             doc["requires"].push_back(f.name);
+        if (m.secrets) {
+            // What is sealed and to whom, read from the file itself (its names and recipients
+            // are authenticated when a station opens it).
+            const Bytes& data = package.files.at(m.secrets->file);
+            const pkg::SecretsInfo info = pkg::describe_secrets(
+                std::string_view(reinterpret_cast<const char*>(data.data()), data.size()),
+                m.secrets->file);
+            nlohmann::json stations = nlohmann::json::array();
+            std::vector<std::string> to;
+            for (const auto& r : info.recipients) {
+                stations.push_back({{"id", r.id}, {"label", r.label}});
+                to.push_back(fmt::format("{} ({})", r.label, r.id));
+            }
+            if (info.scheme == pkg::kPlainScheme) {
+                out.text("secrets: {} IN THE CLEAR ({})", fmt::join(info.names, ", "),
+                         m.secrets->file);
+            } else {
+                out.text("secrets: {} sealed ({}) to {}", fmt::join(info.names, ", "), info.scheme,
+                         fmt::join(to, ", "));
+            }
+            doc["secrets"] = {{"file", m.secrets->file},
+                              {"scheme", info.scheme},
+                              {"sealed", m.secrets->sealed},
+                              {"names", info.names},
+                              {"stations", stations}};
+        }
         // What runs, from the write plan (the same description as README.txt and
         // write --dry-run); images[] and flashloaders[] only in the JSON, as listed.
         const pkg::PlanView plan = pkg::describe_plan(m);

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,8 @@
 #include "package_options.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/plan_view.hpp"
+#include "rtprov/pkg/seal.hpp"
+#include "rtprov/records/records.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 #include "rtprov/util/text.hpp"
@@ -74,6 +78,7 @@ struct WriteArgs {
     int timeout_ms = 5000;
     unsigned retries = 3;
     std::vector<std::string> trust_keys;
+    std::string station_key;
     double boot_check_s = 0;
 };
 
@@ -86,6 +91,8 @@ Bytes package_zip(const WriteArgs& a) {
     options.project = a.project;
     if (const char* p = std::getenv("RTPROV_KEY_PASSWORD"))
         options.env_password = p;
+    // Packaged in memory and written at once: the secrets never leave this process.
+    options.insecure_plain_secrets = true;
     return pkg::export_package(options).zip;
 }
 
@@ -131,6 +138,10 @@ class WriteCommand : public Command {
         app.add_option("--retries", a_.retries, "Retries per operation after a failure")
             ->capture_default_str();
         app.add_option("--log", a_.log, "Keep a JSON record per board and attempt in DIR");
+        app.add_option("--station-key", a_.station_key,
+                       "This station's private key (rtprov station keygen), to open a package "
+                       "sealed to it; default $RTPROV_STATION_KEY, else station.key in the "
+                       "station directory");
         app.add_option("--trust-key", a_.trust_keys,
                        "Write only a package signed by this key (public key, certificate or key "
                        "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
@@ -155,8 +166,9 @@ class WriteCommand : public Command {
         std::optional<write::Flashloader> loader;
         if (!a_.flashloader.empty())
             loader = write::flashloader_from_file(a_.flashloader, read_file(a_.flashloader));
-        const write::Job job = write::make_job(
+        write::Job job = write::make_job(
             write::open_package(zip, trust_options(a_.trust_keys)), zip, loader, o_);
+        open_station_secrets(job);
         for (const auto& w : job.package.warnings)
             out.warning(w);
         for (const auto& w : job.warnings)
@@ -300,6 +312,26 @@ class WriteCommand : public Command {
     }
 
   private:
+    // A package with sealed secrets opens with this station's key: --station-key, else
+    // $RTPROV_STATION_KEY, else the station directory's station.key when there is one.
+    void open_station_secrets(write::Job& job) const {
+        const auto& ref = job.package.manifest.secrets;
+        std::optional<pkg::StationPrivateKey> key;
+        if (ref && ref->sealed) {
+            std::filesystem::path path = a_.station_key;
+            if (path.empty()) {
+                if (const char* e = std::getenv("RTPROV_STATION_KEY"); e != nullptr && *e != 0)
+                    path = e;
+                else if (auto d = records::default_station_private_key();
+                         std::filesystem::exists(d))
+                    path = d;
+            }
+            if (!path.empty())
+                key = pkg::load_station_private_key(path);
+        }
+        write::open_secrets(job, key ? &*key : nullptr);
+    }
+
     WriteArgs a_;
     StationArgs station_;
     write::WriteOptions o_;

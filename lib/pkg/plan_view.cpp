@@ -260,6 +260,16 @@ class Describer {
     }
 
     void add_notes() {
+        if (m_.secrets) {
+            view_.notes.push_back(
+                m_.secrets->sealed
+                    ? fmt::format("secrets {} in {}, sealed to station keys: only a station "
+                                  "holding one of them can write the package",
+                                  fmt::join(m_.secrets->names, ", "), m_.secrets->file)
+                    : fmt::format("secrets {} are IN THE CLEAR in {} (exported with "
+                                  "--insecure-plain-secrets): whoever has the package has the keys",
+                                  fmt::join(m_.secrets->names, ", "), m_.secrets->file));
+        }
         for (const FuseWordPlan& w : m_.fuses) {
             const bool burned =
                 std::any_of(view_.fuses.begin(), view_.fuses.end(), [&](const PlannedFuse& f) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "rtprov/boot/flash_option.hpp"
 #include "rtprov/boot/image.hpp"
@@ -204,6 +205,49 @@ const Flashloader& choose_flashloader(const Job& job, bool hab_closed) {
     if (const Flashloader* f = pick(false))
         return *f;
     return job.flashloaders.front();
+}
+
+void open_secrets(Job& job, const pkg::StationPrivateKey* station_key) {
+    const auto& ref = job.package.manifest.secrets;
+    if (!ref)
+        return;
+    const Bytes& data = job.package.files.at(ref->file);
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    const pkg::SecretsInfo info = pkg::describe_secrets(text, ref->file);
+    const bool plain = info.scheme == pkg::kPlainScheme;
+    if (plain != !ref->sealed) {
+        throw Error(ErrorCode::Verification,
+                    fmt::format("{}: the manifest says the secrets are {}, the file says scheme "
+                                "'{}'",
+                                ref->file, ref->sealed ? "sealed" : "plain", info.scheme));
+    }
+    if (!plain && station_key == nullptr) {
+        std::vector<std::string> to;
+        for (const auto& r : info.recipients)
+            to.push_back(fmt::format("{} ({})", r.label, r.id));
+        throw Error(ErrorCode::Usage,
+                    fmt::format("the package's secrets ({}) are sealed to station{} {}: give this "
+                                "station's key with --station-key FILE (made by `rtprov station "
+                                "keygen`)",
+                                fmt::join(ref->names, ", "), to.size() == 1 ? "" : "s",
+                                fmt::join(to, ", ")));
+    }
+    std::vector<pkg::Secret> secrets = pkg::open_secrets(text, station_key, ref->file);
+    for (const std::string& name : ref->names) {
+        const auto it = std::find_if(secrets.begin(), secrets.end(),
+                                     [&](const pkg::Secret& s) { return s.name == name; });
+        if (it == secrets.end())
+            throw Error(ErrorCode::Verification,
+                        fmt::format("{}: holds no secret '{}', which the manifest names",
+                                    ref->file, name));
+        job.secrets[name] = std::move(it->value);
+    }
+    if (plain) {
+        job.warnings.push_back(fmt::format(
+            "the package holds its secrets ({}) in the clear (exported with "
+            "--insecure-plain-secrets): whoever has the package has the keys",
+            fmt::join(ref->names, ", ")));
+    }
 }
 
 }  // namespace rtprov::write

@@ -15,6 +15,7 @@
 #include "rtprov/device/device.hpp"
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/pkg/package.hpp"
+#include "rtprov/pkg/seal.hpp"
 #include "rtprov/write/events.hpp"
 
 namespace rtprov::write {
@@ -108,6 +109,13 @@ Flashloader flashloader_from_file(const std::string& name, ByteView data);
 //    (the first lock-fuses or reset step): what closes must be what was written.
 Job make_job(pkg::Package package, ByteView zip, std::optional<Flashloader> override_loader,
              const WriteOptions& options);
+
+// Opens the package's secrets into job.secrets: a sealed file with `station_key` (Error(Usage)
+// "the package's secrets are sealed ...: give --station-key" without one; Error(Verification)
+// naming the stations it is sealed to when `station_key` is not one of them), a plain one
+// without a key (a warning in job.warnings says the package holds them in the clear). Nothing
+// to do for a package without secrets.
+void open_secrets(Job& job, const pkg::StationPrivateKey* station_key);
 
 // The flashloader for a part whose boot ROM reports HAB `hab_closed`: the signed one on a closed
 // part, else preferably the plain one. Throws Error(Device) "the part is closed (HAB_LOCKED) and
