@@ -30,8 +30,8 @@ constexpr const char* kFooter =
     "Examples:\n"
     "  rtprov station keygen --label line-1\n"
     "  rtprov station show --json\n"
-    "  rtprov export-pkg project.yaml -o app.zip --seal-to line-1.pub --seal-to line-2.pub\n"
-    "  rtprov write app.zip --port sim:auto     # opens the secrets with station.key";
+    "  rtprov export-pkg -c project.yaml -o app.zip --seal-to line-1.pub --seal-to line-2.pub\n"
+    "  rtprov write app.zip -p sim:auto       # opens the secrets with station.key";
 
 // The station's name when --label is not given: $RTPROV_STATION (the name `write` records),
 // else the host name.

@@ -50,11 +50,12 @@ TEST(StationCli, KeygenWritesAPrivateKey0600AndShowsItsId) {
     EXPECT_EQ(mode_of(station / "station.pub"), 0644u);
     EXPECT_EQ(id_line(station / "station.pub"), id);
     EXPECT_EQ(id_line(station / "station.key"), id);
-    // The id is that of the key itself: SHA-256 of the SubjectPublicKeyInfo, as OpenSSL sees it.
+    // The id is that of the key itself: SHA-256 of the SubjectPublicKeyInfo, as OpenSSL sees it
+    // (in parentheses: run_command's </dev/null would otherwise be sha256sum's input).
     if (run_command("openssl version").exit_code == 0) {
         const auto der =
-            run_command("openssl pkey -pubin -in " + (station / "station.pub").string() +
-                        " -outform DER | sha256sum");
+            run_command("(openssl pkey -pubin -in " + (station / "station.pub").string() +
+                        " -outform DER | sha256sum)");
         ASSERT_EQ(der.exit_code, 0) << der.err;
         EXPECT_EQ(der.out.substr(0, 16), id);
         const auto priv =
