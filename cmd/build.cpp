@@ -53,6 +53,7 @@ class BuildCommand : public Command {
         app.add_option("--bee", bee_,
                        "BEE-encrypt the image: a file with the keys of a project's bee: section")
             ->check(CLI::ExistingFile);
+        app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.add_option("-o,--output", output_, "Output file (written atomically)");
     }
 
@@ -90,13 +91,13 @@ class BuildCommand : public Command {
             image.has_fcb ? ", FCB" : "", spec.hab ? ", signed" : "",
             built.bee && built.bee->flashloader_option.empty() ? ", BEE-encrypted" : "");
         if (built.bee)
-            print_bee_result(out, *built.bee);
+            print_bee_result(out, *built.bee, show_keys_);
         nlohmann::json doc = build_result_json(image, *options.device, options.boot_device);
         doc["output"] = spec.output->string();
         doc["signed"] = spec.hab.has_value();
         doc["file"]["size"] = data.size();  // the IVT/boot data shown are before signing
         if (built.bee)
-            doc["bee"] = bee_result_json(*built.bee, spec.bee->mode);
+            doc["bee"] = bee_result_json(*built.bee, spec.bee->mode, show_keys_);
         out.result(doc);
         return 0;
     }
@@ -158,6 +159,7 @@ class BuildCommand : public Command {
         output_;
     std::vector<std::string> fcb_fields_;
     std::string bee_;
+    bool show_keys_ = false;
     bool no_padding_ = false;
 };
 

@@ -51,6 +51,7 @@ std::unique_ptr<Command> make_export_pkg_command();
 std::unique_ptr<Command> make_import_pkg_command();
 std::unique_ptr<Command> make_write_command();
 std::unique_ptr<Command> make_records_command();
+std::unique_ptr<Command> make_station_command();
 std::unique_ptr<Command> make_pkg_command();
 std::unique_ptr<Command> make_sdp_command();
 std::unique_ptr<Command> make_mboot_command();

@@ -33,6 +33,8 @@ std::span<const CommandRow> command_table() {
          Needs::Transport, make_write_command},
         {"records", "The station's production record: list, show, export (CSV/JSON) and stats",
          Needs::Files, make_records_command},
+        {"station", "The station's key pair for sealed secrets: make it (keygen) or show its id",
+         Needs::Files, make_station_command},
         {"sdp",
          "Talk to the boot ROM (SDP, like sdphost): load and run the flashloader or an image",
          Needs::Transport, make_sdp_command},

@@ -44,10 +44,12 @@ class InfoCommand : public Command {
                        "BEE region key: 32 hex digits or a 16-byte file; a second one for region 1")
             ->allow_extra_args(false);
         app.add_option("--decrypt", decrypt_, "With --bee-key: write the plain image here");
+        app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.footer(
             "Finds the IVT at offset 0x1000, 0x400 or 0, then follows its pointers. BEE headers\n"
-            "at 0x400/0x800 are shown (decrypted with --bee-key); SB 1.x files are listed\n"
-            "command by command. With --json every number is a plain integer.");
+            "at 0x400/0x800 are shown (decrypted with --bee-key; their KIB keys and nonces only\n"
+            "with --show-keys); SB 1.x files are listed command by command. With --json every\n"
+            "number is a plain integer.");
     }
 
     int run(Output& out) override {
@@ -87,7 +89,7 @@ class InfoCommand : public Command {
         }
         nlohmann::json doc = parsed_image_json(p, data);
         if (plain)
-            doc["bee"] = {{"regions", bee_regions_json(plain->regions, true)}};
+            doc["bee"] = {{"regions", bee_regions_json(plain->regions, true, show_keys_)}};
         else if (!bee_slots.empty())
             doc["bee"] = {{"encrypted_headers", bee_slots}};
         if (out.json()) {
@@ -97,7 +99,7 @@ class InfoCommand : public Command {
         out.text("{}: {} bytes, file starts at 0x{:08X}{}", image_, file.size(), p.file_address,
                  plain ? ", BEE-encrypted (shown decrypted)" : "");
         if (plain)
-            print_bee_regions(out, plain->regions);
+            print_bee_regions(out, plain->regions, show_keys_);
         else if (!bee_slots.empty())
             out.text("BEE headers at 0x{:X}{}: encrypted (give --bee-key to decrypt)",
                      bee::kHeaderOffsets[bee_slots[0]], bee_slots.size() > 1 ? " and 0x800" : "");
@@ -138,6 +140,7 @@ class InfoCommand : public Command {
   private:
     std::string image_, decrypt_;
     std::vector<std::string> bee_keys_;
+    bool show_keys_ = false;
 };
 
 }  // namespace

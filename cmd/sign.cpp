@@ -124,6 +124,7 @@ class SignCommand : public Command {
                        "Then BEE-encrypt: a file with the keys of a project's bee: section")
             ->check(CLI::ExistingFile);
         app.add_option("--device", device_, "Part (needed by --bee: its fuses and FlexSPI window)");
+        app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.footer(
             "Example: rtprov sign --image app_unsigned.bin --srk-certs SRK1.pem,SRK2.pem,"
             "SRK3.pem,SRK4.pem --srk-index 0 --csf-key CSF1_1_key.pem --csf-cert "
@@ -162,7 +163,7 @@ class SignCommand : public Command {
         }
         out.text("SRK fuse hash {}", hex(r.srk_hash));
         if (bee_result)
-            print_bee_result(out, *bee_result);
+            print_bee_result(out, *bee_result, show_keys_);
         nlohmann::json doc{{"output", output_},
                            {"size", r.data.size()},
                            {"address", r.address},
@@ -179,7 +180,7 @@ class SignCommand : public Command {
             doc["mac"] = hex(r.mac);
         }
         if (bee_result)
-            doc["bee"] = bee_result_json(*bee_result, bee_mode_);
+            doc["bee"] = bee_result_json(*bee_result, bee_mode_, show_keys_);
         out.result(doc);
         return 0;
     }
@@ -287,7 +288,7 @@ class SignCommand : public Command {
     std::string image_address_, dek_, nonce_;
     std::string bee_, device_;
     bee::KeySource bee_mode_ = bee::KeySource::UserKey;
-    bool no_padding_ = false, encrypt_ = false, nocak_ = false;
+    bool no_padding_ = false, encrypt_ = false, nocak_ = false, show_keys_ = false;
 };
 
 }  // namespace

@@ -90,7 +90,7 @@ TEST(BeeCli, UserKeyBuildIsByteIdenticalAndDecryptsBack) {
                     read_file(out / (b.prefix + "_ext_FLASH_bee_userkey_unsigned.bin")));
         r =
             rtprov(fmt::format("info {} --bee-key 0123456789abcdeffedcba9876543210 --bee-key "
-                               "F123456789abcdeffedcba987654321F --decrypt {}",
+                               "F123456789abcdeffedcba987654321F --decrypt {} --show-keys",
                                (out / (b.prefix + "_ext_FLASH_bee_userkey_unsigned.bin")).string(),
                                (t / "plain.bin").string()));
         ASSERT_EQ(r.exit_code, 0) << r.err;

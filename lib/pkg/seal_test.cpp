@@ -334,5 +334,27 @@ TEST_F(Seal, KeyFilesLoadBack) {
                           (dir / "edited.pub").string(), b_->public_key.id, a_->public_key.id));
 }
 
+// The scheme as docs/package-format.md names it, opened by an independent implementation
+// (tests/seal_oracle.py: Python's cryptography over OpenSSL), for each of two stations and a
+// label outside ASCII (the additional data is UTF-8 JSON).
+TEST_F(Seal, AnIndependentImplementationOpensIt) {
+    test::TempDir dir;
+    const StationKeyPair c = generate_station_keys("Línea 3");
+    const std::vector<StationPublicKey> to{a_->public_key, c.public_key};
+    write_file_atomic(dir / "sealed.json", seal_secrets(secrets(), to));
+    write_file_atomic(dir / "a.key", a_->private_pem, FileAccess::Owner);
+    write_file_atomic(dir / "c.key", c.private_pem, FileAccess::Owner);
+    for (const char* key : {"a.key", "c.key"}) {
+        const test::RunResult r = test::run_command(
+            fmt::format("python3 {}/tests/seal_oracle.py {} {}", RTPROV_SOURCE_DIR,
+                        (dir / "sealed.json").string(), (dir / key).string()));
+        if (r.exit_code == 77 || r.exit_code == 127)
+            GTEST_SKIP() << "python3 with the cryptography module is not installed";
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(r.out, "hab-dek 5ec2e7019a4b3cd811627f80ee05b39d\nfuse:SW_GP2_0 c47a19e3\n")
+            << key;
+    }
+}
+
 }  // namespace
 }  // namespace rtprov::pkg
