@@ -43,7 +43,7 @@ fs::path encrypted_ram_project(const fs::path& d) {
     write_bytes(d / "app.bin", app);
     write_bytes(d / "dek.bin", kDek);
     write_text(d / "pass.txt", "encrypted-e2e-test\n");
-    const auto keys = rtprov(fmt::format("keys -o {} --srk-count 1 --kdf-iterations 1000 "
+    const auto keys = rtprov(fmt::format("keys -o {} --srk-count 1 --kdf-iterations 2048 "
                                          "--password-file {}",
                                          (d / "pki").string(), (d / "pass.txt").string()));
     EXPECT_EQ(keys.exit_code, 0) << keys.err;
