@@ -46,6 +46,7 @@ struct SimOptions {
     std::uint64_t seed = 1;
     std::string uid;
     std::string boot_mode = "serial";
+    bool encrypted_xip_pin = false;
     bool device_given = false;
 };
 
@@ -106,6 +107,7 @@ int run_inspect(Output& out, const SimOptions& o) {
                     fmt::format("{}: no simulator state (state.json) found", o.state));
     sim::Chip chip(device::find_device(*name));
     sim::load_state(chip, o.state);
+    chip.set_encrypted_xip_pin(o.encrypted_xip_pin);
     const sim::Inspection i = sim::inspect(chip);
     out.result(inspection_json(i));
     out.text("part: {}", i.device);
@@ -142,6 +144,7 @@ int run_serve(Output& out, const SimOptions& o) {
     set_identity(chip, o, loaded);
     chip.set_boot_pins(o.boot_mode == "internal" ? sim::BootPins::Internal
                                                  : sim::BootPins::SerialDownloader);
+    chip.set_encrypted_xip_pin(o.encrypted_xip_pin);
     chip.reset();  // power-on: the boot ROM runs first (and, on internal boot, boots the flash)
 
     sim::ServerOptions options;
@@ -205,6 +208,10 @@ class SimCommand : public Command {
                        "default) or internal (boot the flash after a reset; a part that cannot "
                        "boot falls back to the serial downloader, as `write --boot-check` expects)")
             ->check(CLI::IsMember({"serial", "internal"}));
+        app.add_flag("--encrypted-xip-pin", o_.encrypted_xip_pin,
+                     "Set the Encrypted XIP boot configuration pin: the boot ROM enables BEE from "
+                     "it while BT_FUSE_SEL is not burned (with BT_FUSE_SEL, the ENCRYPTED_XIP fuse "
+                     "decides)");
         app.add_option("--uid", o_.uid,
                        "Unique ID of the part, 16 hex digits (default: random for a new part, "
                        "kept in --state DIR)");

@@ -73,15 +73,44 @@ TEST(SimBee, FlashloaderEncryptsWithTheOtpmkAndBootsThroughTheBee) {
     EXPECT_TRUE(std::equal(image.begin(), image.begin() + boot::kFcbSize, d.data.begin()));
     EXPECT_EQ(d.regions[0].header.prdb.facs, (std::vector<bee::Fac>{{0x60001000, 0x2000, 0}}));
 
-    EXPECT_FALSE(check_flash_boot(p.chip).ok);  // BEE off: the IVT is ciphertext
-    p.burn("BOOT_CFG0", 1u << 0);               // ENCRYPTED_XIP (bit 0 on the RT1020)
+    // BEE off: the IVT is ciphertext. Each missing fuse is named.
+    const std::string header = "BEE region 0 header at flash offset 0x400";
     EXPECT_EQ(check_flash_boot(p.chip).reason,
-              "BEE region 0 header at flash offset 0x400: BEE_KEY0_SEL selects no key the boot ROM "
-              "has");
+              header +
+                  ", but the boot ROM does not enable BEE: ENCRYPTED_XIP (BOOT_CFG0) and "
+                  "BT_FUSE_SEL (BOOT_CFG1) are not burned");
+    p.burn("BOOT_CFG0", 1u << 0);  // ENCRYPTED_XIP (bit 0 on the RT1020)
+    EXPECT_EQ(check_flash_boot(p.chip).reason,
+              header +
+                  ", but the boot ROM does not enable BEE: ENCRYPTED_XIP is burned but "
+                  "BT_FUSE_SEL (BOOT_CFG1) is not, so the boot ROM takes Encrypted XIP from "
+                  "the boot pins (off)");
+    p.burn("BOOT_CFG1", 1u << 4);  // BT_FUSE_SEL
+    EXPECT_EQ(check_flash_boot(p.chip).reason,
+              header +
+                  ": BEE_KEY0_SEL (BOOT_CFG1) is not burned, so the boot ROM gives region 0 "
+                  "no key (2 selects the OTPMK, 3 SW_GP2)");
     p.burn("BOOT_CFG1", 2u << 12);  // BEE_KEY0_SEL = OTPMK
     const Verdict v = check_flash_boot(p.chip);
     EXPECT_TRUE(v.ok) << v.reason;
     EXPECT_NE(v.reason.find("BEE: 1 region(s) decrypted"), std::string::npos) << v.reason;
+}
+
+// Without BT_FUSE_SEL the boot ROM takes Encrypted XIP from the boot configuration pin, not from
+// the fuse.
+TEST(SimBee, WithoutBtFuseSelTheBootPinDecides) {
+    const Bytes image = test::xip_image().data;
+    Part p;
+    write_otpmk(p, ByteView(image).subspan(0x1000), ByteView(image).first(boot::kFcbSize));
+    p.burn("BOOT_CFG1", 2u << 12);  // BEE_KEY0_SEL = OTPMK; ENCRYPTED_XIP and BT_FUSE_SEL not
+    EXPECT_FALSE(check_flash_boot(p.chip).ok);
+    p.chip.set_encrypted_xip_pin(true);
+    EXPECT_TRUE(check_flash_boot(p.chip).ok) << check_flash_boot(p.chip).reason;
+    // With BT_FUSE_SEL the pin no longer counts: the fuse (not burned) says no BEE.
+    p.burn("BOOT_CFG1", 1u << 4);
+    EXPECT_EQ(check_flash_boot(p.chip).reason,
+              "BEE region 0 header at flash offset 0x400, but the boot ROM does not enable BEE: "
+              "ENCRYPTED_XIP (BOOT_CFG0) is not burned");
 }
 
 // The same through an SB file: its enable command carries the BEE option block.
@@ -109,7 +138,7 @@ TEST(SimBee, SbFileWithTheOtpmkOptionEncryptsToo) {
     EXPECT_FALSE(
         std::equal(image.begin() + 0x1000, image.begin() + 0x2000, flash.begin() + 0x1000));
     p.burn("BOOT_CFG0", 1u << 0);
-    p.burn("BOOT_CFG1", 2u << 12);
+    p.burn("BOOT_CFG1", (2u << 12) | (1u << 4));  // BEE_KEY0_SEL = OTPMK, BT_FUSE_SEL
     EXPECT_TRUE(check_flash_boot(p.chip).ok) << check_flash_boot(p.chip).reason;
 }
 
@@ -125,8 +154,18 @@ TEST(SimBee, UserKeyImageBootsWithItsSwGp2Fuses) {
     ASSERT_EQ(p.configure({0xC0000007}), 0u);
     ASSERT_EQ(p.cmd(CommandTag::FlashEraseRegion, {0x60000000, 0x10000, 0}), 0u);
     ASSERT_EQ(p.write(0x60000000, enc.data), 0u);
-    for (const auto& f : enc.fuses)
-        p.burn(f.word, f.value);
+    for (const auto& f : enc.fuses) {
+        if (!f.word.starts_with("SW_GP2"))
+            p.burn(f.word, f.value);
+    }
+    p.burn("BOOT_CFG1", 1u << 4);  // BT_FUSE_SEL
+    EXPECT_EQ(check_flash_boot(p.chip).reason,
+              "BEE region 0 header at flash offset 0x400: BEE_KEY0_SEL selects SW_GP2, but SW_GP2 "
+              "is not burned");
+    for (const auto& f : enc.fuses) {
+        if (f.word.starts_with("SW_GP2"))
+            p.burn(f.word, f.value);
+    }
     const Verdict v = check_flash_boot(p.chip);
     EXPECT_TRUE(v.ok) << v.reason;
     // A wrong SW_GP2 word: the header does not decrypt.
@@ -135,6 +174,7 @@ TEST(SimBee, UserKeyImageBootsWithItsSwGp2Fuses) {
     ASSERT_EQ(q.write(0x60000000, enc.data), 0u);
     for (const auto& f : enc.fuses)
         q.burn(f.word, f.word == "SW_GP2_0" ? f.value ^ 1 : f.value);
+    q.burn("BOOT_CFG1", 1u << 4);
     EXPECT_EQ(check_flash_boot(q.chip).reason.rfind(
                   "BEE region 0 header at flash offset 0x400: PRDB offset 0x0: tag ", 0),
               0u);
@@ -171,8 +211,8 @@ TEST(SimBee, NxpOtpmkImageEncryptedOnThePartDecryptsToTheFile) {
     EXPECT_FALSE(std::equal(file.begin(), file.begin() + 0x2000, flash.begin() + 0x1000));
     EXPECT_TRUE(
         std::equal(file.begin() + 0x2000, file.end(), flash.begin() + 0x3000));  // CSF: plain
-    p.burn("BOOT_CFG0", 1u << 1);  // ENCRYPTED_XIP (bit 1 on the RT1050)
-    p.burn("BOOT_CFG1", 2u << 12);
+    p.burn("BOOT_CFG0", 1u << 1);                 // ENCRYPTED_XIP (bit 1 on the RT1050)
+    p.burn("BOOT_CFG1", (2u << 12) | (1u << 4));  // BEE_KEY0_SEL = OTPMK, BT_FUSE_SEL
     const Verdict verdict = check_flash_boot(p.chip);
     EXPECT_TRUE(verdict.ok) << verdict.reason;
 }

@@ -8,6 +8,7 @@
 #include "rtprov/hab/encrypt.hpp"
 #include "rtprov/sb/sb.hpp"
 #include "rtprov/sim/bee_keys.hpp"
+#include "rtprov/sim/key_blob.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::sim {
@@ -90,6 +91,7 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
         }
         case CommandTag::Reset:
             bee_.reset();
+            forget_dek();
             reset_ = true;
             chip_->reset();
             return generic(st(Status::Success), tag);
@@ -101,6 +103,8 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
                            tag);
         case CommandTag::ReceiveSbFile:
             return generic(begin_sb(p(0)), tag);
+        case CommandTag::GenerateKeyBlob:
+            return generate_key_blob(cmd);
         default:
             return generic(kUnsupportedCommand, tag);
     }
@@ -194,6 +198,12 @@ std::vector<MbootOut> Flashloader::on_data(ByteView data) {
         }
         data_left_ -= static_cast<std::uint32_t>(n);
         return data_left_ > 0 || power_lost_ ? std::vector<MbootOut>{} : end_sb();
+    }
+    if (dek_in_) {
+        dek_in_->insert(dek_in_->end(), data.begin(),
+                        data.begin() + static_cast<std::ptrdiff_t>(n));
+        data_left_ -= static_cast<std::uint32_t>(n);
+        return data_left_ > 0 ? std::vector<MbootOut>{} : end_dek();
     }
     if (data_status_ == st(Status::Success) && !power_lost_)
         data_status_ = write_bytes(data_address_, data.first(n));
@@ -371,6 +381,52 @@ std::uint32_t Flashloader::configure_bee(std::uint32_t option, std::uint32_t add
         return st(Status::FlexspiNorProgramFail);
     bee_ = OtpmkBee{h.prdb, key};
     return st(Status::Success);
+}
+
+std::vector<MbootOut> Flashloader::generate_key_blob(const mb::Packet& cmd) {
+    constexpr auto tag = CommandTag::GenerateKeyBlob;
+    auto p = [&](std::size_t i) { return i < cmd.params.size() ? cmd.params[i] : 0u; };
+    const std::uint32_t key_sel = p(0), phase = p(2);
+    // 0 and 1 select the OTPMK. The ZMK and CMK (2, 3) are SNVS keys that NXP's RT10xx
+    // flashloader does not wrap with; like its keyblob code, anything else is an invalid argument.
+    if (key_sel > 1 || phase > 1)
+        return generic(st(Status::InvalidArgument), tag);
+    if (phase == 0) {
+        forget_dek();
+        // The RT10xx DCP takes an AES-128 DEK only: a 24- or 32-byte DEK is refused before its
+        // data phase, not wrapped into a blob the ROM could not use.
+        if (!cmd.has_data_phase() || p(1) != kSimDekSize)
+            return generic(st(Status::InvalidArgument), tag);
+        dek_in_.emplace();
+        data_left_ = p(1);
+        return generic(st(Status::Success), tag);
+    }
+    if (!dek_ || p(1) < kSimKeyBlobSize)
+        return generic(st(Status::InvalidArgument), tag);
+    const Bytes blob = make_key_blob(chip_->fuses(), *dek_);
+    forget_dek();
+    const auto size = static_cast<std::uint32_t>(blob.size());
+    std::vector<MbootOut> out{packet(mb::Packet{static_cast<std::uint8_t>(mb::ResponseTag::KeyBlob),
+                                                mb::kFlagDataPhase,
+                                                {st(Status::Success), size}})};
+    out.push_back({true, blob});
+    out.push_back(
+        packet(mb::make_generic_response(st(Status::Success), static_cast<std::uint8_t>(tag))));
+    return out;
+}
+
+std::vector<MbootOut> Flashloader::end_dek() {
+    dek_ = std::move(*dek_in_);
+    dek_in_.reset();
+    return generic(st(Status::Success), CommandTag::GenerateKeyBlob);
+}
+
+void Flashloader::forget_dek() {
+    for (std::optional<Bytes>* k : {&dek_in_, &dek_}) {
+        if (*k)
+            std::fill((*k)->begin(), (*k)->end(), 0);
+        k->reset();
+    }
 }
 
 std::uint32_t Flashloader::program_fcb() {

@@ -31,8 +31,9 @@ constexpr std::uint32_t kAvailableCommands =
     cmd_bit(mb::CommandTag::ReceiveSbFile) | cmd_bit(mb::CommandTag::Execute) |
     cmd_bit(mb::CommandTag::Call) | cmd_bit(mb::CommandTag::Reset) |
     cmd_bit(mb::CommandTag::SetProperty) | cmd_bit(mb::CommandTag::FlashProgramOnce) |
-    cmd_bit(mb::CommandTag::FlashReadOnce) | cmd_bit(mb::CommandTag::ConfigureMemory);
-static_assert(kAvailableCommands == 0x16FDF);
+    cmd_bit(mb::CommandTag::FlashReadOnce) | cmd_bit(mb::CommandTag::ConfigureMemory) |
+    cmd_bit(mb::CommandTag::GenerateKeyBlob);
+static_assert(kAvailableCommands == 0x56FDF);
 
 }  // namespace
 

@@ -69,8 +69,8 @@ TEST_F(Loader, AvailableCommandsHasBitTagMinusOne) {
     EXPECT_EQ(has(CommandTag::ReceiveSbFile), 1u);
     EXPECT_EQ(has(CommandTag::ConfigureMemory), 1u);
     EXPECT_EQ(has(CommandTag::FlashSecurityDisable), 0u);
-    EXPECT_EQ(has(CommandTag::GenerateKeyBlob), 0u);
-    EXPECT_EQ(mask, 0x16FDFu);
+    EXPECT_EQ(has(CommandTag::GenerateKeyBlob), 1u);
+    EXPECT_EQ(mask, 0x56FDFu);
 }
 
 TEST_F(Loader, FlashNeedsConfigureMemory) {

@@ -3,74 +3,20 @@
 
 #include "rtprov/sim/session.hpp"
 
-#include <sys/socket.h>
-
-#include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "rtprov/proto/mboot_client.hpp"
 #include "rtprov/proto/sdp_client.hpp"
-#include "sim_test_support.hpp"
+#include "session_bench.hpp"
 
 namespace rtprov::sim {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Serves one end of a socketpair with a Session on a thread; the test gets the host end.
-class Bench {
-  public:
-    Bench(bool hid, FaultInjector* faults = nullptr)
-        : chip_(device::find_device("mimxrt1020")), session_(chip_, faults) {
-        int sv[2];
-        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-        host_ = transport::socket_transport_from_fd(sv[0], hid, "host");
-        device_ = transport::socket_transport_from_fd(sv[1], hid, "device");
-        thread_ = std::thread([this, hid] { serve(hid); });
-    }
-    ~Bench() {
-        stop_ = true;
-        thread_.join();
-    }
-    transport::Transport& host() { return *host_; }
-    Chip& chip() { return chip_; }
-
-  private:
-    void serve(bool hid) {
-        try {
-            std::uint8_t buf[4096];
-            while (!stop_) {
-                if (hid) {
-                    if (auto r = device_->read_report(20ms)) {
-                        for (const auto& out : session_.on_report(*r))
-                            device_->write_report(out.id, out.data);
-                    }
-                } else if (std::size_t n = device_->read(buf, 20ms)) {
-                    device_->write(session_.on_bytes(ByteView(buf, n)));
-                }
-            }
-        } catch (const Error&) {
-            // host end closed
-        }
-    }
-
-    Chip chip_;
-    Session session_;
-    std::unique_ptr<transport::Transport> host_;
-    std::unique_ptr<transport::Transport> device_;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
-
-void load_flashloader(transport::Transport& t) {
-    proto::SdpClient sdp(t, 2000ms);
-    EXPECT_EQ(sdp.error_status(), 0xF0F0F0F0u);
-    const auto img = test::flashloader_image();
-    sdp.write_file(img.address, img.data);
-    sdp.jump_address(img.address + img.ivt_offset);
-}
+using test::Bench;
+using test::load_flashloader;
 
 void flash_round_trip(transport::Transport& t, Chip& chip) {
     proto::McuBootClient mb(t, 2000ms);

@@ -1,6 +1,8 @@
 // "Passed" means the board boots and is the package's part: identity before anything is erased,
 // the boot check after the reset, a HAB rejection not retried, unfused boards told apart.
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "rtprov/sim/image_check.hpp"
@@ -73,6 +75,58 @@ TEST(BootCheck, ASimulatedPartThatDoesNotBootFailsTheBoard) {
     EXPECT_TRUE(contains(r.error, "reset: the board does not boot: no FCB")) << r.error;
     EXPECT_TRUE(r.boot_check.starts_with("does not boot: no FCB")) << r.boot_check;
     EXPECT_EQ(exit_code_of({r}), 4);
+}
+
+// A HAB-encrypted (RAM-linked) image boots the simulated part with the key-blob step, which has
+// the part wrap the DEK; without it the ROM finds no DEK blob, the app stays ciphertext and the
+// board fails, although every byte written read back equal.
+TEST(BootCheck, AHabEncryptedImageWithoutItsDekBlobFailsTheBoard) {
+    const Bytes dek{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    const hab::SignResult image =
+        test::TestPki::get().sign_encrypted(test::ram_image(), "image", dek);
+    ASSERT_TRUE(image.key_blob_address);
+    const std::uint32_t blob = 0x60000000 + (*image.key_blob_address - image.address);
+    test::PackageSpec spec;
+    spec.image = image.data;
+    spec.image_signed = true;
+    for (const bool with_blob : {true, false}) {
+        pkg::Package package = test::make_package(spec);
+        auto& plan = package.manifest.write_plan;
+        if (with_blob) {
+            pkg::WriteStep step;
+            step.op = pkg::StepOp::KeyBlob;
+            step.memory_id = 9;
+            step.address = blob;
+            step.secret = "hab-dek";
+            const auto write = std::find_if(plan.begin(), plan.end(), [](const pkg::WriteStep& s) {
+                return s.op == pkg::StepOp::Write;
+            });
+            ASSERT_NE(write, plan.end());
+            plan.insert(write + 1, step);
+        }
+        const std::string zip = "package of the test";
+        Job job = make_job(package, Bytes(zip.begin(), zip.end()), std::nullopt, {});
+        job.secrets["hab-dek"] = dek;
+        SimBoard board;
+        board.start();
+        const BoardResult r = write_board(job, {}, checked_port(board), {});
+        board.stop();
+        if (with_blob) {
+            EXPECT_EQ(r.outcome, Outcome::Passed) << r.error;
+            EXPECT_TRUE(contains(
+                r.boot_check,
+                fmt::format("decrypted with the DEK blob at 0x{:08X}", *image.key_blob_address)))
+                << r.boot_check;
+        } else {
+            EXPECT_EQ(r.outcome, Outcome::Failed);
+            EXPECT_EQ(r.error_code, ErrorCode::Verification);
+            EXPECT_TRUE(contains(r.error, fmt::format("the board does not boot: HAB-encrypted "
+                                                      "image: no DEK blob at 0x{:08X}",
+                                                      *image.key_blob_address)))
+                << r.error;
+            EXPECT_EQ(exit_code_of({r}), 4);
+        }
+    }
 }
 
 TEST(BootCheck, ABootingSimulatedPartPassesAndSaysSo) {

@@ -59,6 +59,22 @@ inline Bytes xip_image(std::size_t app_size = 0x6000, unsigned seed = 1) {
     return boot::build_image(o).data;
 }
 
+// A FlexSPI NOR image whose app (0x1800 bytes) is linked into the RT1020's DTCM at 0x20002000:
+// the ROM copies it to RAM (image start 0x20000000), so HAB can decrypt it.
+inline Bytes ram_image() {
+    boot::BuildOptions o;
+    o.device = &rt1020();
+    o.boot_device = device::BootDevice::FlexspiNor;
+    o.fcb = boot::serialize(boot::fcb_preset("rt1020-evk"));
+    Bytes data(0x1800);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    store_le32(data.data(), 0x20010000);
+    store_le32(data.data() + 4, 0x20002101);
+    o.app.add(0x20002000, data, "app");
+    return boot::build_image(o).data;
+}
+
 // A throw-away PKI on disk (one SRK), made once per test binary, and signing with it.
 class TestPki {
   public:
@@ -69,6 +85,17 @@ class TestPki {
     const hab::SrkHash& hash() const { return hash_; }
     // `image` HAB-signed with SRK 1 (fixed signature time: the same bytes every run).
     Bytes sign(ByteView image, const std::string& name) const {
+        return sign_with(image, name, std::nullopt).data;
+    }
+    // ... and HAB-encrypted with `dek` (random nonce): the result says where the DEK blob goes.
+    hab::SignResult sign_encrypted(ByteView image, const std::string& name,
+                                   const Bytes& dek) const {
+        return sign_with(image, name, hab::EncryptSettings{dek, std::nullopt});
+    }
+
+  private:
+    hab::SignResult sign_with(ByteView image, const std::string& name,
+                              std::optional<hab::EncryptSettings> encrypt) const {
         const std::filesystem::path d = dir_.path();
         hab::SignSettings s;
         s.srk_table = d / "srk/SRK_table.bin";
@@ -77,10 +104,10 @@ class TestPki {
         s.img_key = d / "keys/IMG1_1_sha256_2048_65537_v3_usr_key.pem";
         s.img_cert = d / "crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem";
         s.signature_time = hab::parse_signature_time("2024-01-31T12:00:00Z");
-        return hab::sign_image(image, name, s).data;
+        s.encrypt = std::move(encrypt);
+        return hab::sign_image(image, name, s);
     }
 
-  private:
     TestPki() {
         hab::PkiOptions o;
         o.srk_count = 1;

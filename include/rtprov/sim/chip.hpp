@@ -62,6 +62,10 @@ class Chip {
 
     BootPins boot_pins() const { return boot_pins_; }
     void set_boot_pins(BootPins pins) { boot_pins_ = pins; }
+    // The boot configuration pin for Encrypted XIP (a BOOT_CFG GPIO): the boot ROM reads it
+    // instead of the ENCRYPTED_XIP fuse while BT_FUSE_SEL is not burned. Off by default.
+    bool encrypted_xip_pin() const { return encrypted_xip_pin_; }
+    void set_encrypted_xip_pin(bool on) { encrypted_xip_pin_ = on; }
 
     // Power-on / reset: RAM and configuration lost, flash and fuses kept. The boot ROM runs:
     // with Internal boot pins and a flash image that boots (check_flash_boot) the part runs the
@@ -75,6 +79,7 @@ class Chip {
     SparseMemory ram_;
     ChipMode mode_ = ChipMode::Rom;
     BootPins boot_pins_ = BootPins::SerialDownloader;
+    bool encrypted_xip_pin_ = false;
     bool flash_configured_ = false;
     std::uint32_t flash_base_ = 0x60000000;
 };

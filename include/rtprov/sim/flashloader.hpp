@@ -7,6 +7,9 @@
 // (0xE01N0000 and N FAC start/length pairs, SPSDK _init_otpmk_bee_regions) writes a region 0 BEE
 // header at flash 0x400, encrypted with the simulated OTPMK (bee_keys.hpp), and encrypts every
 // later write into those ranges, as NXP's flashloader does for OTPMK encrypted XIP.
+// generate-key-blob (0x13) takes the DEK in phase 0 (params key_sel, DEK size, 0 and a data
+// phase) and returns the part's DEK blob in phase 1 (params key_sel, count, 1: response 0xB3
+// {status, length} and a read data phase); key_blob.hpp makes the blob.
 
 #include <cstdint>
 #include <functional>
@@ -54,6 +57,7 @@ class Flashloader {
     void abort_data_phase() {
         data_left_ = 0;
         sb_.reset();
+        dek_in_.reset();
     }
 
     // A reset command was answered: the chip is back in the boot ROM. Cleared on read.
@@ -75,6 +79,9 @@ class Flashloader {
     std::uint32_t program_fcb();
     std::uint32_t configure_bee(std::uint32_t option, std::uint32_t address);
     std::uint32_t program_once(std::uint32_t index, std::uint32_t count, std::uint32_t value);
+    std::vector<MbootOut> generate_key_blob(const proto::mboot::Packet& cmd);
+    std::vector<MbootOut> end_dek();
+    void forget_dek();
     // Checks a memory-mapped range: Success, MemoryNotConfigured (flash before configure-memory)
     // or MemoryRangeInvalid.
     std::uint32_t check_range(std::uint32_t address, std::uint32_t count) const;
@@ -89,7 +96,9 @@ class Flashloader {
     std::uint32_t data_address_ = 0;
     std::uint32_t data_left_ = 0;
     std::uint32_t data_status_ = 0;
-    std::optional<SbLoader> sb_;  // receive-sb-file in progress
+    std::optional<SbLoader> sb_;   // receive-sb-file in progress
+    std::optional<Bytes> dek_in_;  // generate-key-blob phase 0: the DEK arriving
+    std::optional<Bytes> dek_;     // the DEK phase 0 gave, until phase 1 wraps it
     struct OtpmkBee {
         bee::Prdb prdb;
         bee::Key key;

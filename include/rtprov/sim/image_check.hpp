@@ -1,8 +1,10 @@
 #pragma once
 // The checks the simulated boot ROM applies to an image before running it: an IVT at the expected
-// address, an entry point inside the loaded image and, on a closed part (SEC_CONFIG[1]), HAB
-// authentication against the SRK fuses. Used by SDP JUMP_ADDRESS (image in RAM) and by the boot
-// check of the flash content.
+// address, an entry point inside the loaded image, on a closed part (SEC_CONFIG[1]) HAB
+// authentication against the SRK fuses and, on every part, the decryption of a HAB-encrypted
+// image: its CSF's Install Secret Key names a DEK blob that must open with this part's OTPMK
+// (key_blob.hpp) and the Decrypt Data MAC must match with that DEK. Used by SDP JUMP_ADDRESS
+// (image in RAM) and by the boot check of the flash content (with the BEE the fuses enable).
 
 #include <cstdint>
 #include <string>
@@ -26,8 +28,14 @@ Verdict check_ram_jump(const Chip& chip, std::uint32_t ivt_address, std::uint32_
 // IVT at the layout's IVT offset, entry inside the image, HAB verification when closed.
 Verdict check_flash_boot(const Chip& chip);
 
-// On a closed part: verifies `image` (a bootable image as the ROM sees it, data[0] at the boot
-// data start) against the SRK fuses. Open parts pass without a check.
+// The HAB part of the boot of `image` (a bootable image as the ROM sees it, data[0] at the boot
+// data start): on a closed part verified against the SRK fuses; a HAB-encrypted image, on any
+// part, needs its DEK blob inside `image` and a matching MAC. Failure reasons: "HAB closed:
+// authentication failed: ...", "HAB-encrypted image: no DEK blob at 0x... (...)", "HAB-encrypted
+// image: the DEK blob at 0x... was made by another part (it does not open with this part's
+// OTPMK)", "... is damaged (its MAC does not match)", "HAB-encrypted image: Decrypt Data #1: MAC
+// does not match ...", "HAB-encrypted image linked for XIP at 0x...: HAB cannot decrypt in place
+// in XIP flash (...)". Open parts pass an image without a CSF unchecked.
 Verdict check_hab(const Chip& chip, ByteView image, const std::string& name);
 
 }  // namespace rtprov::sim
