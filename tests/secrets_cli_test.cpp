@@ -155,8 +155,16 @@ TEST(SecretsCli, AnEncryptedPackageWritesWithoutThePlaintextApp) {
     const auto project =
         signed_project(t.path(), "pki/crts/IMG1_1_sha256_2048_65537_v3_usr_crt.pem",
                        "  encrypt:\n    dek: dek.bin\n    nonce: 0102030405060708090a0b0c0d\n");
+    // HAB encryption needs an app the ROM copies to RAM: linked into DTCM.
+    std::string yaml = read_text_file(project);
+    yaml.replace(yaml.find("0x60002000"), 10, "0x20002000");
+    write_text(project, yaml);
+    Bytes app = read_file(t / "app.bin");
+    store_le32(app.data() + 4, 0x20002101);
+    write_bytes(t / "app.bin", app);
     const std::string zip = (t / "pkg.zip").string();
-    auto r = rtprov(fmt::format("export-pkg -c {} -o {}", project.string(), zip));
+    auto r = rtprov(fmt::format("export-pkg -c {} -o {} --insecure-plain-secrets", project.string(),
+                                zip));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.err.find("include-sources"), std::string::npos) << r.err;
     r = rtprov("import-pkg " + zip + " --to " + (t / "out").string());
@@ -167,7 +175,8 @@ TEST(SecretsCli, AnEncryptedPackageWritesWithoutThePlaintextApp) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("1 of 1 board passed"), std::string::npos) << r.out;
 
-    r = rtprov(fmt::format("export-pkg -c {} -o {} --include-sources", project.string(),
+    r = rtprov(fmt::format("export-pkg -c {} -o {} --include-sources --insecure-plain-secrets",
+                           project.string(),
                            (t / "with_app.zip").string()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("warning: --include-sources: the package carries the plaintext "

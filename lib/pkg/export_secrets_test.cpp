@@ -28,12 +28,16 @@ std::filesystem::path signed_project(const std::filesystem::path& dir, const std
     Bytes app(40 * 1024);
     for (std::size_t i = 0; i < app.size(); ++i)
         app[i] = static_cast<std::uint8_t>((i * 7919) >> 3);
+    // HAB encryption needs an app the ROM copies to RAM: linked into DTCM then.
+    const bool ram = extra.find("encrypt:") != std::string::npos;
     store_le32(app.data(), 0x20020000);
-    store_le32(app.data() + 4, 0x60002101);
+    store_le32(app.data() + 4, ram ? 0x20002101 : 0x60002101);
     test::write_bytes(dir / "app.bin", app);
     test::write_text(dir / "project.yaml",
-                     "version: 1\ndevice: mimxrt1020\nboot_device: flexspi-nor\n"
-                     "app:\n  file: app.bin\n  address: 0x60002000\nfcb:\n  preset: rt1020-evk\n"
+                     std::string("version: 1\ndevice: mimxrt1020\nboot_device: flexspi-nor\n"
+                                 "app:\n  file: app.bin\n  address: ") +
+                         (ram ? "0x20002000" : "0x60002000") +
+                         "\nfcb:\n  preset: rt1020-evk\n"
                      "hab:\n  srk_table: pki/srk/SRK_table.bin\n"
                      "  csf_key: pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem\n"
                      "  csf_cert: pki/crts/CSF1_1_sha256_2048_65537_v3_usr_crt.pem\n"
@@ -58,6 +62,7 @@ std::string export_error(const ExportOptions& options) {
 ExportOptions options_for(const std::filesystem::path& project) {
     ExportOptions o;
     o.project = project;
+    o.insecure_plain_secrets = true;  // the DEK of the encrypted projects (sealing: seal_test)
     return o;
 }
 

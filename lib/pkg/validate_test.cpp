@@ -384,6 +384,8 @@ TEST(PackageRules, EveryPartsSignedNorExportIsAccepted) {
     store_le32(app.data() + 4, 0x60002101);
     test::write_bytes(t / "app.bin", app);
     test::write_bytes(t / "dek.bin", Bytes(16, 0x42));
+    store_le32(app.data() + 4, 0x20002101);
+    test::write_bytes(t / "app_ram.bin", app);
     const std::string hab =
         "hab:\n  srk_table: pki/srk/SRK_table.bin\n"
         "  csf_key: pki/keys/CSF1_1_sha256_2048_65537_v3_usr_key.pem\n"
@@ -400,11 +402,17 @@ TEST(PackageRules, EveryPartsSignedNorExportIsAccepted) {
                 "  address: 0x60002000\n{}",
                 dev.name, with_fcb ? "fcb: rt1020-evk\n" : "padding: false\n");
             yaml += hab;
-            if (dev.name == "mimxrt1020" && with_fcb)
+            const bool encrypted = dev.name == "mimxrt1020" && with_fcb;
+            if (encrypted) {
+                // HAB encryption needs an app the ROM copies to RAM (DTCM here).
+                yaml.replace(yaml.find("0x60002000"), 10, "0x20002000");
+                yaml.replace(yaml.find("app.bin"), 7, "app_ram.bin");
                 yaml += "  encrypt: {dek: dek.bin, nonce: 00112233445566778899aabbcc}\n";
+            }
             test::write_text(t / "project.yaml", yaml);
             ExportOptions o;
             o.project = t / "project.yaml";
+            o.insecure_plain_secrets = encrypted;
             const Package p = verify_package(export_package(o).zip, {}, "0.3.0");
             EXPECT_EQ(p.manifest.fuses.size(), 8u);
             ++cases;
