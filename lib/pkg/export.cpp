@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "export_bee.hpp"
 #include "flash_plan.hpp"
 #include "readme.hpp"
 #include "rtprov/device/device.hpp"
@@ -190,16 +191,6 @@ ExportedPackage export_package(const ExportOptions& options) {
     const std::filesystem::path project_file =
         std::filesystem::absolute(options.project).lexically_normal();
     const project::BuildSpec spec = project::load_project(project_file);
-    if (spec.bee) {
-        // A package that wrote the encrypted image without the BEE fuses would make boards that
-        // never boot, and a user key burned from the package would put a secret in it.
-        throw Error(ErrorCode::Usage,
-                    fmt::format("{}: bee: encrypted XIP is not packaged: the factory would also "
-                                "need the BEE fuses (SW_GP2 key words, BEE_KEYn_SEL, "
-                                "ENCRYPTED_XIP), and packages never carry keys. Package the "
-                                "project without bee:, or provision BEE outside the package",
-                                project_file.string()));
-    }
     const bool encrypted = spec.hab && spec.hab->encrypt;
     std::vector<Input> inputs =
         public_inputs(spec, project_file, !encrypted || options.include_sources);
@@ -216,6 +207,7 @@ ExportedPackage export_package(const ExportOptions& options) {
     const project::BuildOutputs built = with_context(project_file.string(), [&] {
         return project::build_outputs(spec, options.env_password, "image");
     });
+    check_bee_build(spec, built, project_file);
     // The build read the files again: a change in between would package one version of an input
     // beside an image built from another.
     for (const auto& in : inputs) {
@@ -306,6 +298,7 @@ ExportedPackage export_package(const ExportOptions& options) {
             throw Error(ErrorCode::Internal, fmt::format("{}: not in the package", path));
         },
         nor.nor_fcb);
+    out.secrets = add_bee(m, spec, built, project_file);  // the caller seals them
     if (!spec.per_board.empty()) {
         add_board_data(m, spec, *built.options.device);
         require("per-board-data");

@@ -46,6 +46,18 @@ std::optional<bee::Key> rom_bee_key(const Fuses& fuses, unsigned region) {
     return k;
 }
 
+std::optional<std::uint32_t> software_fuse_read(const Fuses& fuses, std::uint32_t index) {
+    const auto value = fuses.read(index);
+    if (!value)
+        return value;
+    for (std::uint32_t w = 0; w < 4; ++w) {
+        const device::FuseWord* word = fuses.device().fuse(fmt::format("SW_GP2_{}", w));
+        if (word != nullptr && word->index == index && fuses.field("SW_GP2_RLOCK") != 0)
+            return 0u;
+    }
+    return value;
+}
+
 std::vector<bee::Region> rom_bee_regions(const Chip& chip) {
     if (chip.fuses().field("ENCRYPTED_XIP") == 0)
         return {};

@@ -108,7 +108,8 @@ void check_close(const Job& job) {
 }  // namespace
 
 bool burns_fuses(const WriteOptions& options) {
-    return options.burn_srk || options.close || options.burn_data_fuses;
+    return options.burn_srk || options.close || options.burn_data_fuses ||
+           options.burn_encryption;
 }
 
 std::string fuse_flags(const WriteOptions& options) {
@@ -120,6 +121,7 @@ std::string fuse_flags(const WriteOptions& options) {
     add(options.burn_srk, "--burn-srk");
     add(options.close, "--close");
     add(options.burn_data_fuses, "--burn-data-fuses");
+    add(options.burn_encryption, "--burn-encryption");
     return out;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "rtprov/pkg/manifest.hpp"
+#include "rtprov/pkg/seal.hpp"
 #include "rtprov/pkg/zip_archive.hpp"
 #include "rtprov/util/bytes.hpp"
 
@@ -43,6 +44,9 @@ struct ExportedPackage {
     Bytes zip;
     Manifest manifest;
     std::vector<std::string> warnings;  // the build's
+    // The secrets the manifest's plan names (BEE user key words "fuse:SW_GP2_n"), never in the
+    // zip in the clear: sealed (pkg/seal.hpp) by the caller into the package's secrets file.
+    std::vector<Secret> secrets;
 };
 
 // Builds the project's image (signed with a `hab:` section) from the files on disk and returns

@@ -19,6 +19,10 @@ bee::Key sim_otpmk_key(const Fuses& fuses, unsigned region);
 // does not fill).
 std::optional<bee::Key> rom_bee_key(const Fuses& fuses, unsigned region);
 
+// A fuse word as software (the flashloader's efuse-read-once) reads it: the SW_GP2 key words
+// read as 0 once SW_GP2_RLOCK is burned (the BEE still gets the key); nullopt for no such word.
+std::optional<std::uint32_t> software_fuse_read(const Fuses& fuses, std::uint32_t index);
+
 // What the core reads through the BEE at boot: with ENCRYPTED_XIP set, the headers at 0x400/0x800
 // decrypted with the ROM's keys. Empty when BEE is off or there is no header; throws
 // Error(Verification) naming the region whose key is missing or wrong.
