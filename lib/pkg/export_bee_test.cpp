@@ -200,9 +200,12 @@ TEST(ExportBee, TamperedBeeFuseWordsAreRefused) {
                           "BOOT_CFG1 outside the fields the package's features burn there "
                           "(BEE_KEY0_SEL, BEE_KEY1_SEL, BT_FUSE_SEL)",
                           cfg1));
-    // The whole word: every other bit of BOOT_CFG1 too.
+    // The whole word: refused at its first field the plan would burn as 0, and beyond them.
     EXPECT_NE(tampered([&](Manifest& m) { at(m, "BOOT_CFG1").mask = kWholeWord; })
-                  .find("owns bits 0xffffcfef of BOOT_CFG1 outside the fields"),
+                  .find("BEE_KEY1_SEL = 0 in BOOT_CFG1, but feature bee-user-key burns it as 3"),
+              std::string::npos);
+    EXPECT_NE(tampered([&](Manifest& m) { at(m, "BOOT_CFG1").mask = 0xFFFF3FFF; })
+                  .find("owns bits 0xffff0fef of BOOT_CFG1 outside the fields"),
               std::string::npos);
     // A key word in the clear.
     EXPECT_EQ(tampered([&](Manifest& m) {
@@ -242,6 +245,36 @@ TEST(ExportBee, TamperedBeeFuseWordsAreRefused) {
               }),
               "manifest.json: fuses: BEE_KEY0_SEL (in BOOT_CFG1) is missing: feature "
               "bee-user-key needs it to boot");
+}
+
+// An OTPMK package without its option block would write the image in the clear under fuses that
+// make the BEE decrypt it; one in a package without the feature would encrypt unasked.
+TEST(ExportBee, TheOtpmkOptionBlockGoesWithItsFeature) {
+    test::TempDir t;
+    const ExportedPackage out = exported(test::bee_project(t.path(), "mimxrt1060", BeeMode::Otpmk));
+    const auto files = test::package_files(out);
+    Manifest m = out.manifest;
+    const auto bee_step = std::find_if(m.write_plan.begin(), m.write_plan.end(), [](const auto& s) {
+        return !s.option_words.empty() && s.option_words[0] == 0xE0110000;
+    });
+    ASSERT_NE(bee_step, m.write_plan.end());
+    m.write_plan.erase(bee_step);
+    EXPECT_EQ(validate_error(m, files),
+              "manifest.json: write_plan: 0 BEE OTPMK option blocks; bee-otpmk has the "
+              "flashloader encrypt with exactly one");
+    m = out.manifest;
+    m.required.erase(std::remove_if(m.required.begin(), m.required.end(),
+                                    [](const auto& r) { return r.name == "bee-otpmk"; }),
+                     m.required.end());
+    m.fuses.erase(std::remove_if(m.fuses.begin(), m.fuses.end(),
+                                 [](const auto& f) { return f.word.starts_with("BOOT_CFG"); }),
+                  m.fuses.end());
+    for (auto& s : m.write_plan)
+        if (s.op == StepOp::ProgramFuses)
+            s.words.resize(8);
+    EXPECT_NE(validate_error(m, files).find("0xe0110000 is a BEE OTPMK option block"),
+              std::string::npos)
+        << validate_error(m, files);
 }
 
 }  // namespace

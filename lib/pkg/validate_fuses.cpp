@@ -170,6 +170,26 @@ void check_complete(const Checked& c) {
                                         ff.field, field->word, ff.feature));
         }
     }
+    // OTPMK: the flashloader's encrypt-on-write option block (tag 0xE), once, and only then.
+    std::size_t bee_options = 0;
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
+        const WriteStep& s = m.write_plan[i];
+        if (s.op != StepOp::ConfigureMemory || s.option_words.empty() ||
+            (s.option_words.front() >> 28) != 0xE)
+            continue;
+        ++bee_options;
+        if (!requires_feature(m, "bee-otpmk")) {
+            refuse(fmt::format("write_plan[{}].option_words", i),
+                   fmt::format("0x{:08x} is a BEE OTPMK option block (the flashloader encrypts "
+                               "what it writes), but the package does not require bee-otpmk",
+                               s.option_words.front()));
+        }
+    }
+    if (requires_feature(m, "bee-otpmk") && bee_options != 1) {
+        refuse("write_plan", fmt::format("{} BEE OTPMK option blocks; bee-otpmk has the "
+                                         "flashloader encrypt with exactly one",
+                                         bee_options));
+    }
     if (requires_feature(m, "bee-user-key")) {
         for (std::string_view w : kBeeUserKeyWords) {
             if (key_word(w) && std::none_of(m.fuses.begin(), m.fuses.end(),

@@ -104,7 +104,7 @@ TEST(WriteBee, PackagesWriteInParallelBootAndTheirFusePlansReadBackEqual) {
                 EXPECT_EQ(r.outcome, Outcome::Passed) << r.board << ": " << r.error;
                 if (otpmk) {
                     EXPECT_NE(step_detail(r, "verify").find(
-                                  "bytes inside (0x60002000..0x60004FFF) not compared: the "
+                                  "the 12288 inside (0x60002000..0x60004FFF) not compared: the "
                                   "flashloader encrypted them with the part's OTPMK"),
                               std::string::npos)
                         << step_detail(r, "verify");

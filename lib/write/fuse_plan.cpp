@@ -323,7 +323,7 @@ std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const 
                                                  g->read_lock)
                                    : "");
         }
-        if ((r.current & r.mask & ~r.target) != 0) {
+        if (r.mask != pkg::kWholeWord && (r.current & r.mask & ~r.target) != 0) {
             return fmt::format(
                 "{}{} (index 0x{:02X}) holds 0x{:08x}, which has bits 0x{:08x} of mask 0x{:08x} "
                 "the plan's value lacks (another value already burned): refusing to burn any "
