@@ -234,5 +234,22 @@ TEST(WriteBee, KeyWordsNeverAppearInEventsRecordsOrMessages) {
     }
 }
 
+// Closing verifies the boot image read back from the part, which is ciphertext inside the BEE
+// ranges: refused before any board, not failed half way after the fuses.
+TEST(WriteBee, CloseIsRefusedForABeePackageBeforeAnyBoard) {
+    const auto pkg = export_bee("mimxrt1060", BeeMode::Otpmk);
+    WriteOptions options = burning();
+    options.close = true;
+    try {
+        (void)job_for(pkg->out, options);
+        ADD_FAILURE() << "a job was made";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Usage);
+        EXPECT_NE(std::string(e.what()).find("--close: the package requires bee-otpmk"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace rtprov::write
