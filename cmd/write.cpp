@@ -118,6 +118,9 @@ class WriteCommand : public Command {
                      "Show the write plan (every step, memory range and fuse word), connect, show "
                      "each board's fuse words (current -> new) and stop; change nothing");
         app.add_flag("--burn-srk", o_.burn_srk, "Burn the package's SRK hash fuses (irreversible)");
+        app.add_flag("--burn-encryption", o_.burn_encryption,
+                     "Burn the package's encryption fuses: BEE key words (SW_GP2), key "
+                     "selectors, ENCRYPTED_XIP, BT_FUSE_SEL, SW_GP2 locks (irreversible)");
         app.add_flag("--close", o_.close,
                      "Close the part (SEC_CONFIG[1]) after the SRK fuses verify (irreversible)");
         app.add_flag(
@@ -152,10 +155,10 @@ class WriteCommand : public Command {
     int run(Output& out) override {
         o_.timeout = std::chrono::milliseconds(a_.timeout_ms);
         o_.boot_check = std::chrono::milliseconds(static_cast<long>(a_.boot_check_s * 1000));
-        if (o_.no_fuses && (o_.burn_srk || o_.close || o_.burn_data_fuses))
+        if (o_.no_fuses && write::burns_fuses(o_))
             throw Error(ErrorCode::Usage,
                         "--no-fuses waives the fuse plan: it cannot go with --burn-srk, "
-                        "--burn-data-fuses or --close");
+                        "--burn-encryption, --burn-data-fuses or --close");
         o_.retries = a_.retries;
         if (a_.ports.empty() && a_.ports_from.empty())
             throw Error(ErrorCode::Usage, "write needs --port URI (or --ports-from FILE)");

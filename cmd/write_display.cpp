@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/write/events_json.hpp"
+#include "rtprov/write/fuse_plan.hpp"
 
 namespace rtprov::cli {
 
@@ -142,13 +143,18 @@ void WriteDisplay::operator()(const write::Event& e) {
         case EventKind::FusePlan:
             if (!quiet_ && e.result != nullptr && e.op == "read-fuses") {
                 for (const auto& f : e.result->fuses) {
-                    const std::string target = f.status == write::FuseStatus::Assigned
-                                                   ? "assigned at write time"
-                                                   : fmt::format("0x{:08x}", f.target);
-                    print_above(fmt::format("{}: fuse {:<10} index 0x{:02X}  0x{:08x} -> {:<10}  "
-                                            "{:<14} {}",
-                                            e.board, f.word, f.index, f.current, target,
-                                            write::fuse_status_name(f.status), f.purpose));
+                    // A secret word shows "secret (SW_GP2_0)", a partial word its bits.
+                    const std::string target =
+                        f.status == write::FuseStatus::Assigned && f.secret.empty()
+                            ? "assigned at write time"
+                            : write::fuse_value_text(f, f.target);
+                    const std::string bits =
+                        f.mask == 0xFFFFFFFF ? "" : fmt::format(" (bits 0x{:08x})", f.mask);
+                    print_above(fmt::format("{}: fuse {:<10} index 0x{:02X}  {} -> {:<10}  "
+                                            "{:<14} {}{}",
+                                            e.board, f.word, f.index,
+                                            write::fuse_value_text(f, f.current), target,
+                                            write::fuse_status_name(f.status), f.purpose, bits));
                 }
             }
             break;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "export_bee.hpp"
 #include "export_secrets.hpp"
 #include "flash_plan.hpp"
 #include "readme.hpp"
@@ -192,16 +193,6 @@ ExportedPackage export_package(const ExportOptions& options) {
     const std::filesystem::path project_file =
         std::filesystem::absolute(options.project).lexically_normal();
     const project::BuildSpec spec = project::load_project(project_file);
-    if (spec.bee) {
-        // A package that wrote the encrypted image without the BEE fuses would make boards that
-        // never boot, and a user key burned from the package would put a secret in it.
-        throw Error(ErrorCode::Usage,
-                    fmt::format("{}: bee: encrypted XIP is not packaged: the factory would also "
-                                "need the BEE fuses (SW_GP2 key words, BEE_KEYn_SEL, "
-                                "ENCRYPTED_XIP), and packages never carry keys. Package the "
-                                "project without bee:, or provision BEE outside the package",
-                                project_file.string()));
-    }
     const bool encrypted = spec.hab && spec.hab->encrypt;
     std::vector<Input> inputs =
         public_inputs(spec, project_file, !encrypted || options.include_sources);
@@ -218,6 +209,7 @@ ExportedPackage export_package(const ExportOptions& options) {
     const project::BuildOutputs built = with_context(project_file.string(), [&] {
         return project::build_outputs(spec, options.env_password, "image");
     });
+    check_bee_build(spec, built, project_file);
     // The build read the files again: a change in between would package one version of an input
     // beside an image built from another.
     for (const auto& in : inputs) {
@@ -294,19 +286,12 @@ ExportedPackage export_package(const ExportOptions& options) {
         add(std::move(e), std::move(in.data));
     }
     // The secrets go in one file, sealed to the stations that may write the package; the plan's
-    // key-blob and secret fuse steps name them.
+    // key-blob and secret fuse steps name them (the names first: the plan is made from them).
     std::vector<Secret> secrets;
     if (encrypted) {
         require("hab-dek-blob");
         secrets.push_back({std::string(kDekSecret), read_file(spec.hab->encrypt->dek)});
-    }
-    if (!secrets.empty()) {
-        SecretsFile f = package_secrets(secrets, options, project_file.string());
-        if (f.ref.sealed)
-            require("sealed-secrets");
-        m.secrets = f.ref;
-        add(entry_for(f.ref.file, f.data, FileRole::Secrets), std::move(f.data));
-        out.warnings.insert(out.warnings.end(), f.warnings.begin(), f.warnings.end());
+        m.secrets = SecretsRef{"", true, {std::string(kDekSecret)}};
     }
     NorFlashDecision nor = decide_nor_flash(spec, project_file, *built.options.device,
                                             m.images.front(), built.data, built.options.fcb);
@@ -323,6 +308,17 @@ ExportedPackage export_package(const ExportOptions& options) {
             throw Error(ErrorCode::Internal, fmt::format("{}: not in the package", path));
         },
         nor.nor_fcb);
+    for (Secret& s : add_bee(m, spec, built, project_file))
+        secrets.push_back(std::move(s));
+    if (!secrets.empty()) {
+        SecretsFile f = package_secrets(secrets, options, project_file.string());
+        if (f.ref.sealed)
+            require("sealed-secrets");
+        m.secrets = f.ref;
+        add(entry_for(f.ref.file, f.data, FileRole::Secrets), std::move(f.data));
+        out.warnings.insert(out.warnings.end(), f.warnings.begin(), f.warnings.end());
+        out.secrets = std::move(secrets);
+    }
     if (!spec.per_board.empty()) {
         add_board_data(m, spec, *built.options.device);
         require("per-board-data");

@@ -9,6 +9,7 @@
 #include "rtprov/boot/flash_option.hpp"
 #include "rtprov/device/device.hpp"
 #include "rtprov/hab/csf.hpp"
+#include "rtprov/pkg/validate.hpp"
 #include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -191,17 +192,43 @@ class Describer {
         f.kind = PlannedValue::Word;
         f.purpose = name.starts_with("SRK") ? "srk" : "fuse";
         f.needs = "--burn-srk";
+        if (encryption_word(name)) {
+            f.purpose = "encryption";
+            f.needs = "--burn-encryption";
+        }
         const auto plan = std::find_if(m_.fuses.begin(), m_.fuses.end(),
                                        [&](const FuseWordPlan& w) { return w.word == name; });
         if (plan != m_.fuses.end()) {
             f.index = plan->index;
             f.value = plan->value;
+            // A partial word sets the bits of its fields; a key word's value is a secret.
+            if (plan->mask != kWholeWord)
+                f.kind = PlannedValue::Bits;
+            if (!plan->secret.empty())
+                f.kind = PlannedValue::Secret;
             database_word(f);
         }
         view_.fuses.push_back(std::move(f));
     }
 
+    // A word or lock field of an encryption feature the package requires (BEE, OTFAD): burned
+    // with --burn-encryption.
+    bool encryption_word(std::string_view name) const {
+        for (const FeatureFuses& f : feature_fuses()) {
+            const bool required =
+                std::any_of(m_.required.begin(), m_.required.end(),
+                            [&](const RequiredFeature& r) { return r.name == f.feature; });
+            if (!required || !(f.feature.starts_with("bee-") || f.feature == "otfad"))
+                continue;
+            if (f.lock_field == name || f.read_lock_field == name ||
+                std::find(f.words.begin(), f.words.end(), name) != f.words.end())
+                return true;
+        }
+        return false;
+    }
+
     std::string lock(std::size_t n, const std::string& field) {
+        const std::string needs = encryption_word(field) ? "--burn-encryption" : "--burn-srk";
         const device::FuseField* ff = dev_ != nullptr ? dev_->fuse_field(field) : nullptr;
         if (ff == nullptr) {
             view_.fuses.push_back({n,
@@ -212,16 +239,17 @@ class Describer {
                                    PlannedValue::Bits,
                                    0,
                                    "lock " + field,
-                                   "--burn-srk"});
-            return fmt::format("{} (not a fuse field of {}) (needs --burn-srk)", field, part());
+                                   needs});
+            return fmt::format("{} (not a fuse field of {}) (needs {})", field, part(), needs);
         }
         PlannedFuse f{n,           StepOp::LockFuses,  std::string(ff->word), {},
                       {},          PlannedValue::Bits, 1u << ff->shift,       "lock " + field,
-                      "--burn-srk"};
+                      needs};
         database_word(f);
         view_.fuses.push_back(f);
-        return fmt::format("{}: sets bit 0x{:08X} of {} (OTP index {}) (needs --burn-srk)", field,
-                           f.value, f.word, f.index ? fmt::format("0x{:02X}", *f.index) : "?");
+        return fmt::format("{}: sets bit 0x{:08X} of {} (OTP index {}) (needs {})", field,
+                           f.value, f.word, f.index ? fmt::format("0x{:02X}", *f.index) : "?",
+                           needs);
     }
 
     std::string board_data(std::size_t n, const WriteStep& s) {
@@ -313,6 +341,8 @@ std::string value_text(const PlannedFuse& f) {
             return fmt::format("bits 0x{:08X}", f.value);
         case PlannedValue::PerBoard:
             return "assigned at write time";
+        case PlannedValue::Secret:
+            return "secret (sealed key)";
     }
     return "";
 }
@@ -398,7 +428,7 @@ nlohmann::json plan_json(const PlanView& v) {
     }
     Json fuses = Json::array();
     for (const PlannedFuse& f : v.fuses) {
-        static constexpr std::string_view kKinds[] = {"word", "bits", "per-board"};
+        static constexpr std::string_view kKinds[] = {"word", "bits", "per-board", "secret"};
         fuses.push_back({{"step", f.step == 0 ? Json() : Json(f.step)},
                          {"op", f.step == 0 ? "close" : step_op_name(f.op)},
                          {"word", f.word},
@@ -406,6 +436,7 @@ nlohmann::json plan_json(const PlanView& v) {
                          {"database_index", f.database_index ? Json(*f.database_index) : Json()},
                          {"kind", kKinds[static_cast<std::size_t>(f.kind)]},
                          {"value", f.kind == PlannedValue::PerBoard ||
+                                           f.kind == PlannedValue::Secret ||
                                            (f.kind == PlannedValue::Word && !f.index)
                                        ? Json()
                                        : Json(hex(f.value))},

@@ -24,10 +24,34 @@ using namespace detail;
 constexpr std::array<std::string_view, 8> kSrkWords = {"SRK0", "SRK1", "SRK2", "SRK3",
                                                        "SRK4", "SRK5", "SRK6", "SRK7"};
 
-// Issue "encrypted products" adds the BEE/OTFAD rows (SW_GP2_0..3 with SW_GP2_LOCK, ...).
+constexpr std::array<std::string_view, 2> kBeeOtpmkWords = {"BOOT_CFG0", "BOOT_CFG1"};
+constexpr std::array<std::string_view, 6> kBeeUserKeyWords = {
+    "SW_GP2_0", "SW_GP2_1", "SW_GP2_2", "SW_GP2_3", "BOOT_CFG0", "BOOT_CFG1"};
+
+// BEE (issue 17): OTPMK mode burns only boot-configuration fields; user-key mode the key words
+// (as secrets), the same fields and both SW_GP2 locks.
 constexpr FeatureFuses kFeatureFuses[] = {
-    {"fuse-srk", kSrkWords, "SRK_LOCK"},
+    {"fuse-srk", kSrkWords, "SRK_LOCK", ""},
+    {"bee-otpmk", kBeeOtpmkWords, "", ""},
+    {"bee-user-key", kBeeUserKeyWords, "SW_GP2_LOCK", "SW_GP2_RLOCK"},
 };
+
+// BEE_KEYn_SEL: 2 = OTPMK[255:128], 3 = SW_GP2 (secure-factory.md §3).
+constexpr FeatureField kFeatureFields[] = {
+    {"bee-otpmk", "ENCRYPTED_XIP", 1, true},   {"bee-otpmk", "BEE_KEY0_SEL", 2, true},
+    {"bee-otpmk", "BEE_KEY1_SEL", 2, false},   {"bee-otpmk", "BT_FUSE_SEL", 1, true},
+    {"bee-user-key", "ENCRYPTED_XIP", 1, true}, {"bee-user-key", "BEE_KEY0_SEL", 3, true},
+    {"bee-user-key", "BEE_KEY1_SEL", 3, false}, {"bee-user-key", "BT_FUSE_SEL", 1, true},
+};
+
+// Key words: burned only with a value from the package's secrets.
+bool key_word(std::string_view word) {
+    return word.starts_with("SW_GP2");
+}
+
+std::uint32_t mask_of(const device::FuseField& f) {
+    return ((f.width >= 32 ? 0u : (1u << f.width)) - 1u) << f.shift;
+}
 
 // Words holding keys or boot settings that carry no field in the database: never a per-board
 // value (the BEE/OTFAD user key, the OTFAD configuration, boot-time settings).
@@ -47,10 +71,134 @@ const FeatureFuses* feature_for(const Manifest& m, std::string_view word) {
 std::string allowed_words(const Manifest& m) {
     std::vector<std::string> out;
     for (const auto& f : kFeatureFuses) {
-        if (requires_feature(m, f.feature))
+        if (!requires_feature(m, f.feature))
+            continue;
+        if (f.words.front().starts_with("SRK"))
             out.push_back(fmt::format("{}: {}..{}", f.feature, f.words.front(), f.words.back()));
+        else
+            out.push_back(fmt::format("{}: {}", f.feature, fmt::join(f.words, ", ")));
     }
     return out.empty() ? "none" : fmt::format("{}", fmt::join(out, "; "));
+}
+
+// A word of the device's fields (BOOT_CFG1) is burned only as the fields its required features
+// give it, each whole and with the feature's value; other words only whole.
+void check_fields(const Checked& c, std::size_t i) {
+    const FuseWordPlan& f = c.manifest.fuses[i];
+    const std::string at = fmt::format("fuses[{}]", i);
+    std::uint32_t allowed = 0;
+    std::vector<std::string> names;
+    for (const FeatureField& ff : kFeatureFields) {
+        const device::FuseField* field = c.device.fuse_field(ff.field);
+        if (field == nullptr || field->word != f.word || !requires_feature(c.manifest, ff.feature))
+            continue;
+        const std::uint32_t mask = mask_of(*field);
+        allowed |= mask;
+        names.push_back(std::string(ff.field));
+        if ((f.mask & mask) == 0)
+            continue;
+        if ((f.mask & mask) != mask) {
+            refuse(at + ".mask",
+                   fmt::format("0x{:08x} owns part of {} (0x{:08x}): a field is burned whole",
+                               f.mask, ff.field, mask));
+        }
+        const std::uint32_t want = (ff.value << field->shift) & mask;
+        if ((f.value & mask) != want) {
+            refuse(at + ".value",
+                   fmt::format("{} = {} in {}, but feature {} burns it as {}",
+                               ff.field, (f.value & mask) >> field->shift, f.word, ff.feature,
+                               ff.value));
+        }
+    }
+    if (allowed == 0) {
+        if (f.mask != kWholeWord) {
+            refuse(at + ".mask",
+                   fmt::format("0x{:08x}: {} is burned whole; a partial mask is only for the "
+                               "fields of a word that a required feature burns",
+                               f.mask, f.word));
+        }
+        return;
+    }
+    if ((f.mask & ~allowed) != 0) {
+        refuse(at + ".mask",
+               fmt::format("0x{:08x} owns bits 0x{:08x} of {} outside the fields the package's "
+                           "features burn there ({})",
+                           f.mask, f.mask & ~allowed, f.word, fmt::join(names, ", ")));
+    }
+}
+
+// Key words hold a key: only as the package's secret of that word, never as a plain value.
+void check_secret(const Checked& c, std::size_t i) {
+    const FuseWordPlan& f = c.manifest.fuses[i];
+    const std::string at = fmt::format("fuses[{}]", i);
+    if (key_word(f.word)) {
+        if (f.secret.empty()) {
+            refuse(at + ".value",
+                   fmt::format("{} holds the BEE/OTFAD user key: a package names it as a secret "
+                               "(\"secret\": \"fuse:{}\"), never as a value in the clear",
+                               f.word, f.word));
+        }
+        if (f.secret != "fuse:" + f.word)
+            refuse(at + ".secret", fmt::format("'{}' for {}; expected 'fuse:{}'", f.secret,
+                                               f.word, f.word));
+        if (f.mask != kWholeWord)
+            refuse(at + ".mask", fmt::format("a key word is burned whole, not 0x{:08x}", f.mask));
+    } else if (!f.secret.empty()) {
+        refuse(at + ".secret",
+               fmt::format("{} takes its value from '{}', but only key words (SW_GP2_*) are "
+                           "secret",
+                           f.word, f.secret));
+    }
+}
+
+// A BEE feature's plan burns every field its boot needs and, with a user key, all four words.
+void check_complete(const Checked& c) {
+    const Manifest& m = c.manifest;
+    for (const FeatureField& ff : kFeatureFields) {
+        if (!ff.needed || !requires_feature(m, ff.feature))
+            continue;
+        const device::FuseField* field = c.device.fuse_field(ff.field);
+        if (field == nullptr) {
+            refuse("requires", fmt::format("{}: {} has no {} (no BEE)", ff.feature, c.device.name,
+                                           ff.field));
+        }
+        const auto it = std::find_if(m.fuses.begin(), m.fuses.end(), [&](const auto& f) {
+            return f.word == field->word && (f.mask & mask_of(*field)) != 0;
+        });
+        if (it == m.fuses.end()) {
+            refuse("fuses", fmt::format("{} (in {}) is missing: feature {} needs it to boot",
+                                        ff.field, field->word, ff.feature));
+        }
+    }
+    // OTPMK: the flashloader's encrypt-on-write option block (tag 0xE), once, and only then.
+    std::size_t bee_options = 0;
+    for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
+        const WriteStep& s = m.write_plan[i];
+        if (s.op != StepOp::ConfigureMemory || s.option_words.empty() ||
+            (s.option_words.front() >> 28) != 0xE)
+            continue;
+        ++bee_options;
+        if (!requires_feature(m, "bee-otpmk")) {
+            refuse(fmt::format("write_plan[{}].option_words", i),
+                   fmt::format("0x{:08x} is a BEE OTPMK option block (the flashloader encrypts "
+                               "what it writes), but the package does not require bee-otpmk",
+                               s.option_words.front()));
+        }
+    }
+    if (requires_feature(m, "bee-otpmk") && bee_options != 1) {
+        refuse("write_plan", fmt::format("{} BEE OTPMK option blocks; bee-otpmk has the "
+                                         "flashloader encrypt with exactly one",
+                                         bee_options));
+    }
+    if (requires_feature(m, "bee-user-key")) {
+        for (std::string_view w : kBeeUserKeyWords) {
+            if (key_word(w) && std::none_of(m.fuses.begin(), m.fuses.end(),
+                                            [&](const auto& f) { return f.word == w; }))
+                refuse("fuses", fmt::format("{} is missing: bee-user-key burns the key as "
+                                            "SW_GP2_0..SW_GP2_3",
+                                            w));
+        }
+    }
 }
 
 void check_fuse_entry(const Checked& c, std::size_t i) {
@@ -72,8 +220,15 @@ void check_fuse_entry(const Checked& c, std::size_t i) {
                            "`rtprov write --close`",
                            f.word, allowed_words(c.manifest)));
     }
+    check_fields(c, i);
+    check_secret(c, i);
     if (f.lock == LockPolicy::None)
         return;
+    if (feature->lock_field.empty()) {
+        refuse(at + ".lock", fmt::format("after-verify, but feature {} locks nothing ({} is "
+                                         "locked with the boot configuration)",
+                                         feature->feature, f.word));
+    }
     if (c.device.fuse_field(feature->lock_field) == nullptr) {
         refuse(at + ".lock", fmt::format("after-verify, but {} has no {}: {} cannot be locked "
                                          "(lock: none)",
@@ -102,7 +257,13 @@ void check_fuse_steps(const Checked& c) {
                     if (f.word == w && f.lock != LockPolicy::None)
                         lockable.insert(f.lock_field);
             }
-        } else if (s.op == StepOp::LockFuses && !lockable.count(s.field)) {
+        } else if (s.op == StepOp::LockFuses && lockable.count(s.field)) {
+            // A read lock follows its write lock: the words are verified, then hidden.
+            for (const auto& f : kFeatureFuses) {
+                if (f.lock_field == s.field && !f.read_lock_field.empty())
+                    lockable.insert(std::string(f.read_lock_field));
+            }
+        } else if (s.op == StepOp::LockFuses) {
             std::set<std::string> planned;
             for (const auto& f : m.fuses)
                 if (f.lock != LockPolicy::None)
@@ -145,6 +306,10 @@ std::span<const FeatureFuses> feature_fuses() {
     return kFeatureFuses;
 }
 
+std::span<const FeatureField> feature_fields() {
+    return kFeatureFields;
+}
+
 std::optional<std::string> board_fuse_word_problem(const device::Device& dev,
                                                    std::string_view word) {
     if (dev.fuse(word) == nullptr)
@@ -177,6 +342,7 @@ void check_fuses(const Checked& c) {
             refuse(fmt::format("fuses[{}].word", i),
                    fmt::format("{} is listed twice", c.manifest.fuses[i].word));
     }
+    check_complete(c);
     check_fuse_steps(c);
     check_board_fuses(c);
 }

@@ -91,6 +91,15 @@ std::string describe_configuration(const WriteStep& s) {
     std::string what = fmt::format("0x{:X} with option 0x{:08X}", s.memory_id, w);
     if (w == boot::kProgramFcbOption)
         return what + ": the flashloader programs its configuration as the FCB";
+    if ((w >> 28) == 0xE) {  // BEE OTPMK option block (secure-factory.md §2)
+        std::string ranges;
+        for (std::size_t i = 1; i + 1 < s.option_words.size(); i += 2)
+            ranges += fmt::format("{}0x{:08X}+0x{:X}", ranges.empty() ? "" : ", ",
+                                  s.option_words[i], s.option_words[i + 1]);
+        return what + fmt::format(": BEE with the part's OTPMK, the flashloader writes the "
+                                  "header and encrypts {} while writing",
+                                  ranges);
+    }
     if (s.memory_id == boot_device_memory_id(device::BootDevice::FlexspiNor) &&
         !boot::flexspi_nor_option_problem(w))
         what += " (" + boot::describe_flexspi_nor_option(w) + ")";

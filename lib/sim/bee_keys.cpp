@@ -55,6 +55,18 @@ bool rom_encrypted_xip(const Chip& chip) {
                                                   : chip.encrypted_xip_pin();
 }
 
+std::optional<std::uint32_t> software_fuse_read(const Fuses& fuses, std::uint32_t index) {
+    const auto value = fuses.read(index);
+    if (!value)
+        return value;
+    for (std::uint32_t w = 0; w < 4; ++w) {
+        const device::FuseWord* word = fuses.device().fuse(fmt::format("SW_GP2_{}", w));
+        if (word != nullptr && word->index == index && fuses.field("SW_GP2_RLOCK") != 0)
+            return 0u;
+    }
+    return value;
+}
+
 std::vector<bee::Region> rom_bee_regions(const Chip& chip) {
     const Fuses& fuses = chip.fuses();
     if (fuses.device().fuse_field("BEE_KEY0_SEL") == nullptr)

@@ -84,7 +84,7 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
         case CommandTag::FlashProgramOnce:
             return generic(program_once(p(0), p(1), p(2)), tag);
         case CommandTag::FlashReadOnce: {
-            const auto value = chip_->fuses().read(p(0));
+            const auto value = software_fuse_read(chip_->fuses(), p(0));
             if (!value || p(1) != 4)
                 return {packet(mb::make_read_once_response(st(Status::InvalidArgument), {}))};
             return {packet(mb::make_read_once_response(st(Status::Success), {*value}))};

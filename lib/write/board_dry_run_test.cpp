@@ -59,7 +59,7 @@ TEST(WriteDryRun, PerBoardFuseWordsAreInThePlan) {
     EXPECT_EQ(r.fuses[1].status, FuseStatus::Assigned);
     // The UID is known: its words are planned with their values, as the run burns them.
     EXPECT_EQ(r.fuses[2], (FuseRow{"GP1", dev.fuse("GP1")->index, 0, 0x04030201, "data uid",
-                                   FuseStatus::Planned, std::nullopt}));
+                                   FuseStatus::Planned, std::nullopt, 0xFFFFFFFF, ""}));
     EXPECT_EQ(r.fuses[3].target, 0x08070605u);
     ASSERT_GE(r.steps.size(), 2u);
     EXPECT_EQ(r.steps[1].op, "read-fuses");

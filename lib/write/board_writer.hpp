@@ -41,6 +41,9 @@ class Refused : public Error {
 // MCUBoot statuses worth another try: the flash or the link hiccuped, the command was right.
 bool retryable_status(std::uint32_t status);
 
+// A configure-memory step with a BEE option block (tag 0xE: OTPMK encrypt-on-write).
+bool is_bee_option(const pkg::WriteStep& s);
+
 // What a step reports when it ends well.
 struct StepDone {
     std::string detail;
@@ -171,7 +174,22 @@ class BoardWriter {
     StepDone value_to_flash(const pkg::BoardData& d, const Bytes& bytes, BoardValue& v);
     StepDone value_to_fuses(const pkg::BoardData& d, BoardValue& v);
     std::uint32_t read_fuse(std::uint32_t index);
+    // The value a row burns: its target, or a secret word's value from the job's secrets
+    // (Error(Usage) when not open). Never put into the row or a message.
+    std::uint32_t fuse_target(const FuseRow& row) const;
     void burn(FuseRow& row);
+
+    // --- BEE with the OTPMK (board_bee.cpp) ---
+    // The configure-memory step with the OTPMK option block: applied once, then the header the
+    // flashloader wrote at 0x400 is read back and must look like one (Error(Verification)).
+    StepDone configure_bee(const pkg::WriteStep& s);
+    // The FACs the flashloader encrypts in the image `write` writes (from the BEE option step
+    // before it), empty when none.
+    std::vector<Range> otpmk_facs(const pkg::WriteStep& write) const;
+    // Makes `want` (the file's bytes at `address`) equal to `back` inside `facs`: what verify
+    // cannot compare. Returns the bytes left out.
+    std::uint64_t skip_facs(const std::vector<Range>& facs, std::uint32_t address, Bytes& want,
+                            ByteView back) const;
     [[noreturn]] void fuse_failure(const FuseRow& failed, ErrorCode code, const std::string& why);
 
     const Job& job_;
@@ -194,6 +212,7 @@ class BoardWriter {
     std::string rom_identity_;                // what the ROM showed of the part (for the detail)
     std::string connect_detail_;              // what connect() found and did, for the step's detail
     std::vector<pkg::WriteStep> configured_;  // configure-memory steps done (redone on re-open)
+    bool bee_on_ = false;  // the flashloader encrypts with the OTPMK (lost on a re-open)
     std::map<std::uint32_t, std::uint32_t> sector_sizes_;
     bool compare_ = false;  // compare sectors first (--skip-unchanged or resuming)
     // Sector plans made by erase for the write and verify steps of the same image.
@@ -219,6 +238,15 @@ auto BoardWriter::retry(std::string_view what, Fn&& fn) {
             if (broken_) {
                 broken_ = false;
                 connect();
+                if (bee_on_) {
+                    // A new flashloader session writes in the clear: the FACs would hold
+                    // plaintext the BEE then garbles.
+                    throw Error(ErrorCode::Verification,
+                                fmt::format("{}: the link was lost after the flashloader was "
+                                            "set to encrypt with the OTPMK; that setting is "
+                                            "gone: write the board again",
+                                            what));
+                }
                 for (const auto& s : configured_)
                     apply_configuration(s);
             }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/write/fuse_plan.hpp"
+
 namespace rtprov::write {
 
 namespace {
@@ -31,13 +33,21 @@ Json step_json(const StepRecord& s) {
 }  // namespace
 
 Json fuse_row_json(const FuseRow& row) {
+    // A secret word (a BEE user key word) shows its secret's name, never a value.
+    const auto value = [&](std::uint32_t v) {
+        return row.secret.empty() ? Json(hex32(v)) : Json(fuse_value_text(row, v));
+    };
+    const bool unknown = row.status == FuseStatus::Assigned && row.secret.empty();
     Json j = {{"word", row.word},
               {"index", row.index},
-              {"current", hex32(row.current)},
-              {"new", row.status == FuseStatus::Assigned ? Json() : Json(hex32(row.target))},
+              {"current", value(row.current)},
+              {"new", unknown ? Json() : value(row.target)},
               {"purpose", row.purpose},
               {"status", fuse_status_name(row.status)}};
-    j["read_back"] = row.read_back ? Json(hex32(*row.read_back)) : Json(nullptr);
+    if (row.mask != 0xFFFFFFFF)
+        j["mask"] = hex32(row.mask);
+    j["read_back"] = row.read_back && row.secret.empty() ? Json(hex32(*row.read_back))
+                                                         : Json(nullptr);
     return j;
 }
 

@@ -26,7 +26,8 @@ TEST(EventsJson, ResultCarriesTheRecordAndTheError) {
     r.board = "sim:auto#1";
     r.outcome = Outcome::Failed;
     r.uid = "0011223344556677";
-    r.fuses.push_back({"SRK0", 0x18, 0, 0x12345678, "srk", FuseStatus::Failed, 0x12340000});
+    r.fuses.push_back({"SRK0", 0x18, 0, 0x12345678, "srk", FuseStatus::Failed, 0x12340000,
+                       0xFFFFFFFF, ""});
     r.steps.push_back({6, "program-fuses", "failed", 0.0104, "SRK0 ..."});
     r.error_code = ErrorCode::Verification;
     r.error = "program-fuses: SRK0 ...";

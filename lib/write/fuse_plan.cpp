@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "rtprov/hab/srk.hpp"
+#include "rtprov/pkg/validate.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::write {
@@ -14,6 +15,42 @@ namespace {
 
 constexpr std::string_view kCloseField = "SEC_CONFIG[1]";
 constexpr std::string_view kBootCfgLock = "BOOT_CFG_LOCK";
+
+// Words a lock field guards whatever the plan says (the lock the part has, not the package's).
+struct Guard {
+    std::string_view prefix;
+    std::string_view write_lock;
+    std::string_view read_lock;  // the word then reads back as 0: it cannot be compared
+};
+constexpr Guard kGuards[] = {
+    {"BOOT_CFG", "BOOT_CFG_LOCK", ""},
+    {"SW_GP2", "SW_GP2_LOCK", "SW_GP2_RLOCK"},
+};
+
+const Guard* guard_of(std::string_view word) {
+    for (const Guard& g : kGuards)
+        if (word.starts_with(g.prefix))
+            return &g;
+    return nullptr;
+}
+
+// The encryption features (BEE, OTFAD) burn their words with --burn-encryption.
+bool encryption_feature(std::string_view feature) {
+    return feature.starts_with("bee-") || feature == "otfad";
+}
+
+std::string purpose_of(const pkg::Manifest& m, std::string_view word) {
+    if (word.starts_with("SRK"))
+        return "srk";
+    for (const pkg::FeatureFuses& f : pkg::feature_fuses()) {
+        const bool required = std::any_of(m.required.begin(), m.required.end(),
+                                          [&](const auto& r) { return r.name == f.feature; });
+        if (required && encryption_feature(f.feature) &&
+            std::find(f.words.begin(), f.words.end(), word) != f.words.end())
+            return "encryption";
+    }
+    return "fuse";
+}
 
 const device::FuseWord& word_of(const device::Device& dev, std::string_view name) {
     const device::FuseWord* w = dev.fuse(name);
@@ -63,21 +100,65 @@ FuseRow make_row(std::string word, std::uint32_t index, std::uint32_t current, s
 }
 
 bool field_set(const device::Device& dev, Cache& read, std::string_view field) {
+    if (field.empty())
+        return false;
     const device::FuseField* f = dev.fuse_field(field);
     if (f == nullptr || f->word.empty())
         return false;
     return (read(word_of(dev, f->word).index) & field_bit(*f)) != 0;
 }
 
-// Unchanged, Skipped (no flag), Conflict or Planned: in that order of precedence.
-FuseStatus status_for(std::uint32_t current, std::uint32_t target, bool allowed, bool locked) {
-    if (current == target)
+// Unchanged, Skipped (no flag), Conflict or Planned: in that order of precedence. Only the bits
+// of `mask` count.
+FuseStatus status_for(std::uint32_t current, std::uint32_t target, bool allowed, bool locked,
+                      std::uint32_t mask = pkg::kWholeWord) {
+    if ((current & mask) == (target & mask))
         return FuseStatus::Unchanged;
     if (!allowed)
         return FuseStatus::Skipped;
-    if ((current & ~target) != 0 || locked)
+    if ((current & mask & ~target) != 0 || locked)
         return FuseStatus::Conflict;
     return FuseStatus::Planned;
+}
+
+// The row of one fuses[] word: its owned bits (mask) over what the word holds now; a secret
+// word's values stay out of the row.
+FuseRow plan_row(const Job& job, const WriteOptions& options, const pkg::FuseWordPlan& plan,
+                 Cache& cache) {
+    const device::Device& dev = *job.device;
+    const std::uint32_t now = cache(plan.index);
+    FuseRow row = make_row(plan.word, plan.index, now, 0, purpose_of(job.package.manifest, plan.word));
+    row.mask = plan.mask;
+    row.secret = plan.secret;
+    const Guard* guard = guard_of(plan.word);
+    const bool locked = field_set(dev, cache, plan.lock_field) ||
+                        (guard != nullptr && field_set(dev, cache, guard->write_lock));
+    const bool hidden = guard != nullptr && field_set(dev, cache, guard->read_lock);
+    const bool allowed = burn_allowed(row, options);
+    const std::optional<std::uint32_t> value = planned_value(job, plan);
+    if (!value) {
+        // A dry run without the station's key: the word gets the package's secret.
+        if (!options.dry_run) {
+            throw Error(ErrorCode::Usage,
+                        fmt::format("{} takes the package's secret '{}', which is not open: give "
+                                    "the station's key",
+                                    plan.word, plan.secret));
+        }
+        row.current = 0;
+        row.status = !allowed ? FuseStatus::Skipped
+                     : hidden ? FuseStatus::Conflict
+                              : FuseStatus::Assigned;
+        return row;
+    }
+    row.target = (now & ~plan.mask) | (*value & plan.mask);
+    row.status = status_for(now, row.target, allowed, locked, plan.mask);
+    if (hidden && allowed)
+        row.status = FuseStatus::Conflict;  // reads back 0: neither burned nor compared
+    if (!row.secret.empty()) {
+        row.current = 0;
+        row.target = 0;
+    }
+    return row;
 }
 
 std::string srk_hash_of(const std::vector<FuseRow>& rows, bool targets) {
@@ -93,6 +174,49 @@ std::string srk_hash_of(const std::vector<FuseRow>& rows, bool targets) {
 
 std::uint32_t field_bit(const device::FuseField& field) {
     return 1u << field.shift;
+}
+
+std::optional<std::uint32_t> planned_value(const Job& job, const pkg::FuseWordPlan& plan) {
+    if (plan.secret.empty())
+        return plan.value;
+    const auto it = job.secrets.find(plan.secret);
+    if (it == job.secrets.end())
+        return std::nullopt;
+    if (it->second.size() != 4) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("the package's secret '{}' holds {} bytes; a fuse word takes 4",
+                                plan.secret, it->second.size()));
+    }
+    return load_le32(it->second.data());
+}
+
+std::string_view flag_for(const FuseRow& row) {
+    if (row.purpose == "close")
+        return "--close";
+    if (row.purpose.starts_with("data "))
+        return "--burn-data-fuses";
+    if (row.purpose == "encryption")
+        return "--burn-encryption";
+    if (row.purpose.starts_with("lock ")) {
+        const std::string_view field = std::string_view(row.purpose).substr(5);
+        for (const pkg::FeatureFuses& f : pkg::feature_fuses()) {
+            if (encryption_feature(f.feature) &&
+                (f.lock_field == field || f.read_lock_field == field))
+                return "--burn-encryption";
+        }
+    }
+    return "--burn-srk";
+}
+
+bool burn_allowed(const FuseRow& row, const WriteOptions& options) {
+    const std::string_view flag = flag_for(row);
+    if (flag == "--close")
+        return options.close;
+    if (flag == "--burn-data-fuses")
+        return options.burn_data_fuses;
+    if (flag == "--burn-encryption")
+        return options.burn_encryption;
+    return options.burn_srk;
 }
 
 std::vector<FuseRow> plan_fuses(const Job& job, const WriteOptions& options,
@@ -113,20 +237,22 @@ std::vector<FuseRow> plan_fuses(const Job& job, const WriteOptions& options,
                     fmt::format("the write plan burns '{}', which fuses[] does not list", name));
             }
             word_of(dev, name);
-            FuseRow row = make_row(name, plan->index, cache(plan->index), plan->value,
-                                   name.starts_with("SRK") ? "srk" : "fuse");
-            const bool locked =
-                !plan->lock_field.empty() && field_set(dev, cache, plan->lock_field);
-            row.status = status_for(row.current, row.target, options.burn_srk, locked);
-            rows.push_back(row);
+            rows.push_back(plan_row(job, options, *plan, cache));
         }
     }
     if (options.close) {
         const device::FuseField& f = field_of(dev, kCloseField);
         const device::FuseWord& w = word_of(dev, f.word);
+        // BOOT_CFG1 also holds the BEE fields: closing builds on what the plan burns there.
+        std::uint32_t current = cache(w.index);
+        for (const auto& r : rows) {
+            if (r.index == w.index && r.secret.empty() &&
+                (r.status == FuseStatus::Planned || r.status == FuseStatus::Unchanged))
+                current = r.target;
+        }
         FuseRow row = make_row(std::string(w.name), w.index, cache(w.index), 0, "close");
-        row.target = row.current | field_bit(f);
-        row.status = status_for(row.current, row.target, true, field_set(dev, cache, kBootCfgLock));
+        row.target = current | field_bit(f);
+        row.status = status_for(current, row.target, true, field_set(dev, cache, kBootCfgLock));
         rows.push_back(row);
     }
     for (const pkg::WriteStep& step : m.write_plan) {
@@ -142,7 +268,7 @@ std::vector<FuseRow> plan_fuses(const Job& job, const WriteOptions& options,
         }
         FuseRow row = make_row(std::string(w.name), w.index, cache(w.index), current | field_bit(f),
                                "lock " + step.field);
-        row.status = status_for(current, row.target, options.burn_srk, false);
+        row.status = status_for(current, row.target, burn_allowed(row, options), false);
         rows.push_back(row);
     }
     return rows;
@@ -186,6 +312,24 @@ std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const 
             return fmt::format("{} is locked ({}): the part cannot be closed", r.word,
                                kBootCfgLock);
         }
+        if (!r.secret.empty()) {
+            const Guard* g = guard_of(r.word);
+            return fmt::format("{}{} (index 0x{:02X}) cannot take the package's key ({}): it holds "
+                               "other bits, or is locked{}: refusing to burn any fuse",
+                               closing, r.word, r.index, r.secret,
+                               g && !g->read_lock.empty()
+                                   ? fmt::format(" or read-locked ({}: it reads back as 0 and "
+                                                 "cannot be compared)",
+                                                 g->read_lock)
+                                   : "");
+        }
+        if (r.mask != pkg::kWholeWord && (r.current & r.mask & ~r.target) != 0) {
+            return fmt::format(
+                "{}{} (index 0x{:02X}) holds 0x{:08x}, which has bits 0x{:08x} of mask 0x{:08x} "
+                "the plan's value lacks (another value already burned): refusing to burn any "
+                "fuse",
+                closing, r.word, r.index, r.current, r.current & r.mask & ~r.target, r.mask);
+        }
         if ((r.current & ~r.target) != 0) {
             return fmt::format(
                 "{}{} (index 0x{:02X}) holds 0x{:08x}, which has bits 0x{:08x} lacks: refusing to "
@@ -217,7 +361,21 @@ std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const 
     return std::nullopt;
 }
 
+std::string fuse_value_text(const FuseRow& row, std::uint32_t value) {
+    if (!row.secret.empty())
+        return fmt::format("secret ({})", row.secret.substr(row.secret.find(':') + 1));
+    return fmt::format("0x{:08x}", value);
+}
+
 std::string describe_row(const FuseRow& row) {
+    if (!row.secret.empty()) {
+        return fmt::format("{} {} -> {} ({})", row.word, fuse_value_text(row, 0),
+                           fuse_value_text(row, 0), fuse_status_name(row.status));
+    }
+    if (row.mask != pkg::kWholeWord) {
+        return fmt::format("{} 0x{:08x} -> 0x{:08x} (bits 0x{:08x}) ({})", row.word, row.current,
+                           row.target, row.mask, fuse_status_name(row.status));
+    }
     if (row.status == FuseStatus::Assigned) {
         return fmt::format("{} 0x{:08x} -> assigned at write time ({})", row.word, row.current,
                            fuse_status_name(row.status));

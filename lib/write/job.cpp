@@ -79,6 +79,18 @@ void check_close_point(const pkg::Manifest& m) {
 void check_close(const Job& job) {
     const pkg::Manifest& m = job.package.manifest;
     check_close_point(m);
+    for (const auto& f : m.required) {
+        if (f.name.starts_with("bee-")) {
+            // Closing verifies the boot image read back from the part; inside the BEE's
+            // protected ranges that is ciphertext (with the OTPMK, of a key no host knows).
+            throw Error(ErrorCode::Usage,
+                        fmt::format("--close: the package requires {}: the boot image read back "
+                                    "from the part is encrypted in its protected ranges, so "
+                                    "rtprov cannot verify it before closing; write without "
+                                    "--close (closing BEE parts is not supported yet)",
+                                    f.name));
+        }
+    }
     if (!job.srk_hash) {
         throw Error(ErrorCode::Usage,
                     "--close: the package has no SRK fuse words (SRK0..SRK7): it is not signed, "
@@ -109,7 +121,8 @@ void check_close(const Job& job) {
 }  // namespace
 
 bool burns_fuses(const WriteOptions& options) {
-    return options.burn_srk || options.close || options.burn_data_fuses;
+    return options.burn_srk || options.close || options.burn_data_fuses ||
+           options.burn_encryption;
 }
 
 std::string fuse_flags(const WriteOptions& options) {
@@ -121,6 +134,7 @@ std::string fuse_flags(const WriteOptions& options) {
     add(options.burn_srk, "--burn-srk");
     add(options.close, "--close");
     add(options.burn_data_fuses, "--burn-data-fuses");
+    add(options.burn_encryption, "--burn-encryption");
     return out;
 }
 

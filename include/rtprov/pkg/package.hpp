@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "rtprov/pkg/manifest.hpp"
+#include "rtprov/pkg/seal.hpp"
 #include "rtprov/pkg/zip_archive.hpp"
 #include "rtprov/util/bytes.hpp"
 
@@ -48,6 +49,10 @@ struct ExportedPackage {
     Bytes zip;
     Manifest manifest;
     std::vector<std::string> warnings;  // the build's
+    // The secrets the manifest's plan names (the DEK "hab-dek", BEE user key words
+    // "fuse:SW_GP2_n"), as put into the package's secrets file (sealed unless asked otherwise).
+    // In memory only: never print them.
+    std::vector<Secret> secrets;
 };
 
 // Builds the project's image (signed with a `hab:` section) from the files on disk and returns

@@ -33,6 +33,7 @@ enum class PlannedValue {
     Word,      // the word is programmed to `value` (program-fuses, from fuses[])
     Bits,      // the bits `value` are set in the word (a lock field, SEC_CONFIG[1])
     PerBoard,  // each board's own value, assigned at write time (per-board-data)
+    Secret,    // (2.2) a key word: the value is the package's secret of that word, never shown
 };
 
 // A fuse word the run may touch. `index` is the OTP index the run programs (fuses[] for

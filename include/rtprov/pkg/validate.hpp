@@ -5,6 +5,7 @@
 // plan could do more than its kind may. docs/package-format.md ("Rules a package must satisfy")
 // lists every rule.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <span>
@@ -22,13 +23,29 @@ namespace rtprov::pkg {
 // package requires is refused. Closing the part (SEC_CONFIG[1]) is never a feature's word: only
 // `rtprov write --close` does it.
 //
-// Extension point: the BEE/OTFAD features ("encrypted products") add their rows here (the
-// SW_GP2 key words with SW_GP2_LOCK, and their key selectors once the plan can burn fields).
+// Extension point: the BEE/OTFAD features ("encrypted products") add their rows here. Words
+// holding fields of the device database (BOOT_CFG0/1) are burned only as those fields (a partial
+// "mask"), each with the one value its feature gives it (FeatureField); key words (SW_GP2_*) only
+// as secrets of the package, never as plain values.
 struct FeatureFuses {
     std::string_view feature;                 // "fuse-srk"
     std::span<const std::string_view> words;  // "SRK0".."SRK7"
     std::string_view lock_field;              // "SRK_LOCK"; the device may lack it (RT1010)
+    // The read lock a plan burns after lock_field (SW_GP2_RLOCK: the key then reads back as 0),
+    // or empty.
+    std::string_view read_lock_field;
 };
+
+// A fuse field a feature burns inside a shared word, and the value it must get there.
+struct FeatureField {
+    std::string_view feature;  // "bee-otpmk"
+    std::string_view field;    // "BEE_KEY0_SEL"
+    std::uint32_t value = 0;   // 2 (OTPMK), before shifting into the field
+    bool needed = false;       // the feature's plan must burn it (BEE_KEY1_SEL: optional)
+};
+
+// Every field a feature burns inside a shared word (BOOT_CFG0/1 for the BEE features).
+std::span<const FeatureField> feature_fields();
 
 // Every feature that burns fuse words, in manifest order.
 std::span<const FeatureFuses> feature_fuses();

@@ -23,6 +23,10 @@ std::optional<bee::Key> rom_bee_key(const Fuses& fuses, unsigned region);
 // the boot configuration pin (Chip::encrypted_xip_pin).
 bool rom_encrypted_xip(const Chip& chip);
 
+// A fuse word as software (the flashloader's efuse-read-once) reads it: the SW_GP2 key words
+// read as 0 once SW_GP2_RLOCK is burned (the BEE still gets the key); nullopt for no such word.
+std::optional<std::uint32_t> software_fuse_read(const Fuses& fuses, std::uint32_t index);
+
 // What the core reads through the BEE at boot: with encrypted XIP on (rom_encrypted_xip), the
 // headers at 0x400/0x800 decrypted with the ROM's keys. Empty when there is no header; throws
 // Error(Verification) naming the fuse that is missing: BEE headers on the flash with encrypted

@@ -38,9 +38,15 @@ struct FuseRow {
     std::uint32_t index = 0;
     std::uint32_t current = 0;  // read before anything was burned
     std::uint32_t target = 0;   // the value the word must hold afterwards
-    std::string purpose;        // "srk", "close", "lock SRK_LOCK"
+    std::string purpose;        // "srk", "encryption", "close", "lock SRK_LOCK"
     FuseStatus status = FuseStatus::Planned;
     std::optional<std::uint32_t> read_back;  // after programming (or at the failure)
+    // The bits of the word the plan owns (BEE_KEY0_SEL and BT_FUSE_SEL of BOOT_CFG1): only these
+    // are burned and compared; `target` is `current` with them set.
+    std::uint32_t mask = 0xFFFFFFFF;
+    // A key word whose value is the package's secret of this name ("fuse:SW_GP2_0"): current,
+    // target and read_back then stay 0 / empty, so that no event, record or log holds the key.
+    std::string secret;
     friend bool operator==(const FuseRow&, const FuseRow&) = default;
 };
 

@@ -18,7 +18,9 @@ namespace rtprov::write {
 // Reads one fuse word by OTP index (the engine: efuse-read-once).
 using FuseReader = std::function<std::uint32_t(std::uint32_t index)>;
 
-// The rows of the plan, in burning order: the words of every program-fuses step, then (with
+// The rows of the plan, in burning order (a partial word's row: `mask` its bits, `target` the word
+// with them set; a secret word's row: values 0, status from the secret in job.secrets; a dry run
+// without it: Assigned): the words of every program-fuses step, then (with
 // --close) BOOT_CFG1 with SEC_CONFIG[1], then one LOCK row per lock-fuses step. Rows already
 // holding their value are Unchanged; rows whose flag is missing are Skipped; rows that cannot
 // reach their value (bits set the value lacks, or write-locked) are Conflict; the rest Planned.
@@ -52,7 +54,23 @@ std::optional<std::string> fuse_refusal(const std::vector<FuseRow>& rows, const 
 // The 1-bit mask of a field inside its word (the low bit of a 2-bit lock field: its write lock).
 std::uint32_t field_bit(const device::FuseField& field);
 
-// "SRK0 0x00000000 -> 0x1234abcd (planned)" for one row.
+// The value `plan` burns: its value, or its secret's 4 bytes (little-endian) from job.secrets;
+// nullopt when that secret is not open. Throws Error(BadInput) for a secret of another size.
+std::optional<std::uint32_t> planned_value(const Job& job, const pkg::FuseWordPlan& plan);
+
+// The flag that lets `row` be burned: "--burn-srk" (SRK words, SRK_LOCK, other package words),
+// "--burn-encryption" (words and locks of the BEE/OTFAD features), "--burn-data-fuses"
+// (per-board words), "--close" (SEC_CONFIG[1]); and whether `options` gives it.
+std::string_view flag_for(const FuseRow& row);
+bool burn_allowed(const FuseRow& row, const WriteOptions& options);
+
+// How a row's value is shown: "0x0000a010", or "secret (SW_GP2_0)" for a secret word (never its
+// value).
+std::string fuse_value_text(const FuseRow& row, std::uint32_t value);
+
+// "SRK0 0x00000000 -> 0x1234abcd (planned)" for one row; "BOOT_CFG1 0x00000000 -> 0x00003010
+// (bits 0x00003010) (planned)" for a partial word; "SW_GP2_0 secret (SW_GP2_0) -> secret
+// (SW_GP2_0) (planned)" for a secret one.
 std::string describe_row(const FuseRow& row);
 
 }  // namespace rtprov::write

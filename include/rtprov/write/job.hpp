@@ -29,6 +29,10 @@ struct WriteOptions {
     unsigned retries = 3;                     // per operation, after the first attempt
     std::chrono::milliseconds backoff{100};   // first retry delay; doubles per attempt
     bool burn_data_fuses = false;             // burn per-board-data fuse words
+    // Burn the package's encryption fuses (BEE: SW_GP2 key words, BEE_KEYn_SEL, ENCRYPTED_XIP,
+    // BT_FUSE_SEL, the SW_GP2 locks): irreversible, and a part whose fuses select a key its
+    // flash was not encrypted with no longer boots.
+    bool burn_encryption = false;
     // Burn fuses from a package no trust key confirmed (docs/write.md, "Trust model"): the
     // records and the summary say so.
     bool allow_unsigned_fuses = false;
@@ -51,8 +55,8 @@ struct WriteOptions {
     std::function<std::map<std::string, std::string>(const BoardResult& board)> reserve;
 };
 
-// True when `options` may burn fuses (irreversible): --burn-srk, --close, --burn-data-fuses, and
-// every fuse flag to come. Such a run needs a package whose signature a trust key confirmed, or
+// True when `options` may burn fuses (irreversible): --burn-srk, --close, --burn-data-fuses,
+// --burn-encryption, and every fuse flag to come. Such a run needs a package whose signature a trust key confirmed, or
 // allow_unsigned_fuses.
 bool burns_fuses(const WriteOptions& options);
 

@@ -1,0 +1,256 @@
+// BEE packages (issue 17) written to simulated RT1050/RT1060 parts: OTPMK (the flashloader
+// encrypts with each part's own key) and user key (SW_GP2 burned from the package's secrets, then
+// locked and read-locked). The parts boot through their BEE, the fuse plans read back equal, a
+// dry run lists every irreversible word, a conflicting key selector is refused before anything
+// is burned, and no key word value appears in an event, a record or a message.
+
+#include <algorithm>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "bee_projects.hpp"
+#include "rtprov/sim/bee_keys.hpp"
+#include "rtprov/sim/image_check.hpp"
+#include "rtprov/write/board.hpp"
+#include "rtprov/write/events_json.hpp"
+#include "rtprov/write/fuse_plan.hpp"
+#include "rtprov/write/runner.hpp"
+#include "write_test_support.hpp"
+
+namespace rtprov::write {
+namespace {
+
+using rtprov::test::BeeMode;
+using test::SimBoard;
+
+struct BeePackage {
+    rtprov::test::TempDir dir;
+    pkg::ExportedPackage out;
+};
+
+std::unique_ptr<BeePackage> export_bee(const std::string& device, BeeMode mode) {
+    auto p = std::make_unique<BeePackage>();
+    pkg::ExportOptions o;
+    o.insecure_plain_secrets = true;  // in memory; sealing: seal_test, encrypted_e2e_test
+    o.project = rtprov::test::bee_project(p->dir.path(), device, mode);
+    p->out = pkg::export_package(o);
+    return p;
+}
+
+// The job `rtprov write` makes, with the secrets the station opened.
+Job job_for(const pkg::ExportedPackage& out, const WriteOptions& options) {
+    pkg::Package p;
+    p.manifest = out.manifest;
+    p.files = rtprov::test::package_files(out);
+    Job job = make_job(std::move(p), out.zip, std::nullopt, options);
+    for (const auto& s : out.secrets)
+        job.secrets[s.name] = s.value;
+    return job;
+}
+
+WriteOptions burning() {
+    WriteOptions o;
+    o.burn_srk = true;
+    o.burn_encryption = true;
+    o.allow_unsigned_fuses = true;
+    o.retries = 1;
+    return o;
+}
+
+std::uint32_t expected(const Job& job, const pkg::FuseWordPlan& f) {
+    return *planned_value(job, f) & f.mask;
+}
+
+// Every event, result and message of a run as text.
+struct Transcript {
+    std::mutex mutex;
+    std::string text;
+    EventSink sink() {
+        return [this](const Event& e) {
+            std::lock_guard lock(mutex);
+            text += event_json(e).dump() + "\n";
+        };
+    }
+};
+
+std::string step_detail(const BoardResult& r, const std::string& op) {
+    for (const auto& s : r.steps)
+        if (s.op == op)
+            return s.detail;
+    return "";
+}
+
+TEST(WriteBee, PackagesWriteInParallelBootAndTheirFusePlansReadBackEqual) {
+    for (const std::string device : {"mimxrt1050", "mimxrt1060"}) {
+        for (const BeeMode mode : {BeeMode::Otpmk, BeeMode::UserKey}) {
+            const bool otpmk = mode == BeeMode::Otpmk;
+            SCOPED_TRACE(device + (otpmk ? " otpmk" : " user-key"));
+            const auto pkg = export_bee(device, mode);
+            const WriteOptions options = burning();
+            const Job job = job_for(pkg->out, options);
+            SimBoard a(true, "", device::find_device(device));
+            SimBoard b(true, "", device::find_device(device));
+            a.chip().fuses().set_uid(0x1111222233334444ull);
+            b.chip().fuses().set_uid(0x5555666677778888ull);
+            a.start();
+            b.start();
+            Transcript t;
+            const std::vector<Port> ports = {a.port("a"), b.port("b")};
+            const auto results = write_boards(job, options, ports, t.sink());
+            a.stop();
+            b.stop();
+            for (const BoardResult& r : results) {
+                EXPECT_EQ(r.outcome, Outcome::Passed) << r.board << ": " << r.error;
+                if (otpmk) {
+                    EXPECT_NE(step_detail(r, "verify").find(
+                                  "the 12288 inside (0x60002000..0x60004FFF) not compared: the "
+                                  "flashloader encrypted them with the part's OTPMK"),
+                              std::string::npos)
+                        << step_detail(r, "verify");
+                }
+            }
+            for (SimBoard* board : {&a, &b}) {
+                const sim::Fuses& fuses = board->chip().fuses();
+                for (const pkg::FuseWordPlan& f : job.package.manifest.fuses)
+                    EXPECT_EQ(*fuses.read(f.index) & f.mask, expected(job, f)) << f.word;
+                const sim::Verdict v = sim::check_flash_boot(board->chip());
+                EXPECT_TRUE(v.ok) << v.reason;
+                EXPECT_NE(v.reason.find("BEE: 1 region(s) decrypted"), std::string::npos)
+                    << v.reason;
+                if (!otpmk) {
+                    // Locked and read-locked: software reads the key words as 0.
+                    EXPECT_EQ(fuses.field("SW_GP2_LOCK"), 1u);
+                    EXPECT_EQ(fuses.field("SW_GP2_RLOCK"), 1u);
+                    EXPECT_EQ(sim::software_fuse_read(fuses, device::find_device(device)
+                                                                 .fuse("SW_GP2_0")
+                                                                 ->index),
+                              0u);
+                }
+            }
+            // OTPMK: each part encrypted with its own key, so the two flashes differ.
+            const Bytes fa = test::flash_at(a.chip(), 0x60002000, 0x3000);
+            const Bytes fb = test::flash_at(b.chip(), 0x60002000, 0x3000);
+            EXPECT_EQ(fa != fb, otpmk);
+            for (const auto& s : pkg->out.secrets) {
+                EXPECT_EQ(t.text.find(fmt::format("{:08x}", load_le32(s.value.data()))),
+                          std::string::npos)
+                    << s.name;
+            }
+        }
+    }
+}
+
+TEST(WriteBee, DryRunListsEveryIrreversibleWordAndChangesNothing) {
+    const auto pkg = export_bee("mimxrt1050", BeeMode::UserKey);
+    WriteOptions options = burning();
+    options.dry_run = true;
+    const Job job = job_for(pkg->out, options);
+    SimBoard board(true, "", device::find_device("mimxrt1050"));
+    board.start();
+    Transcript t;
+    const BoardResult r = write_board(job, options, board.port(), t.sink());
+    board.stop();
+    EXPECT_EQ(r.outcome, Outcome::DryRun) << r.error;
+    std::vector<std::string> rows;
+    for (const FuseRow& f : r.fuses)
+        rows.push_back(describe_row(f));
+    EXPECT_EQ(rows, (std::vector<std::string>{
+                        "SW_GP2_0 secret (SW_GP2_0) -> secret (SW_GP2_0) (planned)",
+                        "SW_GP2_1 secret (SW_GP2_1) -> secret (SW_GP2_1) (planned)",
+                        "SW_GP2_2 secret (SW_GP2_2) -> secret (SW_GP2_2) (planned)",
+                        "SW_GP2_3 secret (SW_GP2_3) -> secret (SW_GP2_3) (planned)",
+                        "BOOT_CFG0 0x00000000 -> 0x00000002 (bits 0x00000002) (planned)",
+                        "BOOT_CFG1 0x00000000 -> 0x00003010 (bits 0x00003010) (planned)",
+                        "LOCK 0x00000000 -> 0x00200000 (planned)",
+                        "LOCK 0x00000000 -> 0x00a00000 (planned)",
+                    }));
+    EXPECT_NE(t.text.find("\"new\":\"secret (SW_GP2_0)\""), std::string::npos) << t.text;
+    EXPECT_NE(t.text.find("\"mask\":\"0x00003010\""), std::string::npos);
+    EXPECT_TRUE(board.chip().flash().used_ranges().empty());
+    const device::Device& dev = device::find_device("mimxrt1050");
+    for (const std::string word : {"SW_GP2_0", "BOOT_CFG0", "BOOT_CFG1", "LOCK"})
+        EXPECT_EQ(*board.chip().fuses().read(dev.fuse(word)->index), 0u) << word;
+}
+
+TEST(WriteBee, AConflictingKeySelectorIsRefusedBeforeAnythingIsBurned) {
+    const auto pkg = export_bee("mimxrt1060", BeeMode::Otpmk);
+    const WriteOptions options = burning();
+    const Job job = job_for(pkg->out, options);
+    SimBoard board(true, "", device::find_device("mimxrt1060"));
+    const device::Device& dev = device::find_device("mimxrt1060");
+    // BEE_KEY0_SEL = 1 burned by someone else: OTPMK (2) cannot be reached.
+    ASSERT_EQ(board.chip().fuses().program(dev.fuse("BOOT_CFG1")->index, 0x1000),
+              sim::FuseStatus::Ok);
+    board.start();
+    const BoardResult r = write_board(job, options, board.port(), {});
+    board.stop();
+    EXPECT_EQ(r.outcome, Outcome::Failed);
+    EXPECT_EQ(r.error_code, ErrorCode::Verification);
+    EXPECT_NE(r.error.find("BOOT_CFG1 (index 0x06) holds 0x00001000, which has bits 0x00001000 "
+                           "of mask 0x00003010 the plan's value lacks (another value already "
+                           "burned): refusing to burn any fuse"),
+              std::string::npos)
+        << r.error;
+    EXPECT_TRUE(board.chip().flash().used_ranges().empty());
+    EXPECT_EQ(*board.chip().fuses().read(dev.fuse("BOOT_CFG1")->index), 0x1000u);
+    for (const std::string word : {"SRK0", "BOOT_CFG0", "LOCK"})
+        EXPECT_EQ(*board.chip().fuses().read(dev.fuse(word)->index), 0u) << word;
+}
+
+TEST(WriteBee, KeyWordsNeverAppearInEventsRecordsOrMessages) {
+    const auto pkg = export_bee("mimxrt1060", BeeMode::UserKey);
+    const WriteOptions options = burning();
+    const Job job = job_for(pkg->out, options);
+    const device::Device& dev = device::find_device("mimxrt1060");
+    SimBoard board(true, "", dev);
+    // The key words already hold other bits: refused, and the message names no value.
+    ASSERT_EQ(board.chip().fuses().program(dev.fuse("SW_GP2_2")->index, 0x00000001),
+              sim::FuseStatus::Ok);
+    board.start();
+    Transcript t;
+    const BoardResult refused = write_board(job, options, board.port(), t.sink());
+    board.stop();
+    EXPECT_EQ(refused.outcome, Outcome::Failed);
+    EXPECT_NE(refused.error.find("SW_GP2_2 (index 0x2B) cannot take the package's key "
+                                 "(fuse:SW_GP2_2): it holds other bits, or is locked or "
+                                 "read-locked (SW_GP2_RLOCK: it reads back as 0 and cannot be "
+                                 "compared): refusing to burn any fuse"),
+              std::string::npos)
+        << refused.error;
+    // A board that takes them: every event and the result (what records store) is searched.
+    SimBoard good(true, "", dev);
+    good.start();
+    const BoardResult r = write_board(job, options, good.port(), t.sink());
+    good.stop();
+    EXPECT_EQ(r.outcome, Outcome::Passed) << r.error;
+    const std::string all =
+        t.text + result_json(refused).dump() + result_json(r).dump() + refused.error;
+    EXPECT_NE(all.find("secret (SW_GP2_3)"), std::string::npos);
+    for (const auto& s : pkg->out.secrets) {
+        const std::uint32_t v = load_le32(s.value.data());
+        for (const std::string& text : {fmt::format("{:08x}", v), fmt::format("{:08X}", v)})
+            EXPECT_EQ(all.find(text), std::string::npos) << s.name << " " << text;
+    }
+}
+
+// Closing verifies the boot image read back from the part, which is ciphertext inside the BEE
+// ranges: refused before any board, not failed half way after the fuses.
+TEST(WriteBee, CloseIsRefusedForABeePackageBeforeAnyBoard) {
+    const auto pkg = export_bee("mimxrt1060", BeeMode::Otpmk);
+    WriteOptions options = burning();
+    options.close = true;
+    try {
+        (void)job_for(pkg->out, options);
+        ADD_FAILURE() << "a job was made";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Usage);
+        EXPECT_NE(std::string(e.what()).find("--close: the package requires bee-otpmk"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace rtprov::write
