@@ -142,6 +142,11 @@ TEST(Otfad, ScrambledKekPerRecord) {
     k0[8] ^= 0x78, k0[9] ^= 0x56, k0[10] ^= 0x34, k0[11] ^= 0x12;
     EXPECT_EQ(scrambled_kek(golden_kek(), c.scramble, 0), k0);
     EXPECT_EQ(unwrap_key_blob(ByteView(r.key_blobs).first(64), k0, "r0"), r.contexts[0]);
+    // nxpimage with key_scramble {key_scramble_mask: 0x12345678, key_scramble_align: 0x72}.
+    EXPECT_EQ(Bytes(r.key_blobs.begin(), r.key_blobs.begin() + 48),
+              parse_hex("30f2239fd246cd44947f2d176c64a1e8fb650fa8fce6f0cfc5f93bc0d17b2d0592d53733"
+                        "55d660ace87b037d1fc34fad",
+                        "scrambled record 0"));
     EXPECT_EQ(decrypt_image(r.data, golden_kek(), c.scramble, "img").data, golden_plain());
 }
 
