@@ -6,6 +6,7 @@
 #include "bee_display.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
+#include "otfad_display.hpp"
 
 #include "rtprov/boot/image.hpp"
 #include "rtprov/project/build_outputs.hpp"
@@ -91,12 +92,19 @@ class BuildCommand : public Command {
             built.bee && built.bee->flashloader_option.empty() ? ", BEE-encrypted" : "");
         if (built.bee)
             print_bee_result(out, *built.bee);
+        // OTFAD keys (contexts, the SW_GP2 KEK words) stay hidden: show_keys is false until
+        // build has --show-keys.
+        const bool otfad_keys = false;
+        if (built.otfad)
+            print_otfad_result(out, *built.otfad, otfad_keys);
         nlohmann::json doc = build_result_json(image, *options.device, options.boot_device);
         doc["output"] = spec.output->string();
         doc["signed"] = spec.hab.has_value();
         doc["file"]["size"] = data.size();  // the IVT/boot data shown are before signing
         if (built.bee)
             doc["bee"] = bee_result_json(*built.bee, spec.bee->mode);
+        if (built.otfad)
+            doc["otfad"] = otfad_result_json(*built.otfad, spec.otfad->kek_source, otfad_keys);
         out.result(doc);
         return 0;
     }
