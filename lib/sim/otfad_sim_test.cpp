@@ -7,6 +7,7 @@
 
 #include "rtprov/otfad/otfad.hpp"
 #include "rtprov/sim/bee_keys.hpp"
+#include "rtprov/sim/flashloader.hpp"
 #include "rtprov/sim/image_check.hpp"
 #include "rtprov/sim/otfad_rom.hpp"
 #include "sim_test_support.hpp"
@@ -142,6 +143,73 @@ TEST(SimOtfad, ScrambledKekFromTheFuses) {
     p.burn(r.fuses);
     const Verdict v = check_flash_boot(p.chip);
     EXPECT_TRUE(v.ok) << v.reason;
+}
+
+namespace mb = proto::mboot;
+using mb::CommandTag;
+
+// The flashloader's OTPMK flow (NXP-MCUBootUtility's order): configure the flash, erase, OTFAD
+// option block, FCB by 0xF000000F, the image from its IVT.
+struct Loader {
+    explicit Loader(std::uint64_t uid) : part(uid) {}
+    Rt1010 part;
+    Flashloader fl{part.chip};
+
+    std::uint32_t cmd(CommandTag tag, std::vector<std::uint32_t> params, bool data = false) {
+        auto out = fl.on_command(mb::encode_packet(mb::make_command(tag, std::move(params), data)));
+        return mb::decode_packet(out.back().bytes).status();
+    }
+    std::uint32_t configure(const std::vector<std::uint32_t>& words) {
+        Bytes b;
+        for (auto w : words)
+            append_le32(b, w);
+        part.chip.write(0x2000, b);
+        return cmd(CommandTag::ConfigureMemory, {9, 0x2000});
+    }
+    std::uint32_t write(std::uint32_t address, ByteView data) {
+        std::uint32_t s = cmd(CommandTag::WriteMemory,
+                              {address, static_cast<std::uint32_t>(data.size()), 0}, true);
+        std::vector<MbootOut> last;
+        for (std::size_t at = 0; s == 0 && at < data.size(); at += 1000)
+            last = fl.on_data(data.subspan(at, std::min<std::size_t>(1000, data.size() - at)));
+        return s != 0 ? s : mb::decode_packet(last.back().bytes).status();
+    }
+};
+
+TEST(SimOtfad, FlashloaderMakesOtpmkKeyBlobsAndEncryptsWhileWriting) {
+    const boot::BootImage plain = test::xip_image("mimxrt1010");
+    otfad::Config c;
+    c.kek_source = otfad::KekSource::OtpmkHigh;
+    const otfad::Result r = otfad::encrypt_image(plain.data, plain.address, rt1010(), c);
+    ASSERT_EQ(r.flashloader_option.size(), 3u);
+    Loader a(0x0102030405060708);
+    ASSERT_EQ(a.configure({0xC0000007}), 0u);
+    ASSERT_EQ(a.cmd(CommandTag::FlashEraseRegion, {0x60000000, 0x10000, 0}), 0u);
+    ASSERT_EQ(a.configure(r.flashloader_option), 0u);
+    ASSERT_EQ(a.write(0x60000400, ByteView(plain.data).subspan(0x400)), 0u);  // FCB, IVT, app
+    const Bytes flash = a.part.chip.flash().read(0, static_cast<std::uint32_t>(plain.data.size()));
+    EXPECT_TRUE(otfad::looks_like_key_blob_table(flash));
+    EXPECT_TRUE(std::equal(plain.data.begin() + 0x400, plain.data.begin() + 0x1000,
+                           flash.begin() + 0x400));  // the FCB stays plain
+    EXPECT_FALSE(std::equal(plain.data.begin() + 0x1000, plain.data.end(), flash.begin() + 0x1000));
+    const otfad::Decrypted d =
+        otfad::decrypt_image(flash, sim_otpmk_key(a.part.chip.fuses(), 1), std::nullopt, "flash");
+    EXPECT_TRUE(std::equal(plain.data.begin() + 0x1000, plain.data.end(), d.data.begin() + 0x1000));
+
+    EXPECT_FALSE(check_flash_boot(a.part.chip).ok);  // OTFAD off: ciphertext
+    a.part.burn(r.fuses);
+    const Verdict v = check_flash_boot(a.part.chip);
+    EXPECT_TRUE(v.ok) << v.reason;
+    // The same flash on another part does not boot: its OTPMK is another.
+    Rt1010 b(0x0807060504030201);
+    b.write(flash);
+    b.burn(r.fuses);
+    EXPECT_NE(check_flash_boot(b.chip).reason.find("does not unwrap with this KEK"),
+              std::string::npos);
+    // A malformed block is refused: reserved bits, no range, a range below 0x60001000.
+    EXPECT_NE(a.configure({0xE0100100, 0x60001000, 0x60001FFF}), 0u);
+    EXPECT_NE(a.configure({0xE0000000}), 0u);
+    EXPECT_NE(a.configure({0xE0000100, 0x60000000, 0x60000FFF}), 0u);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 // through the same memory operations (sb_loader.hpp). configure-memory with a BEE option block
 // (0xE01N0000 and N FAC start/length pairs, SPSDK _init_otpmk_bee_regions) writes a region 0 BEE
 // header at flash 0x400, encrypted with the simulated OTPMK (bee_keys.hpp), and encrypts every
-// later write into those ranges, as NXP's flashloader does for OTPMK encrypted XIP.
+// later write into those ranges, as NXP's flashloader does for OTPMK encrypted XIP. On the RT1010
+// the same tag is its OTFAD option block (otfad_flashloader.cpp): key blobs made with the
+// simulated OTPMK at flash offset 0, later writes into the ranges encrypted.
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "rtprov/bee/bee.hpp"
+#include "rtprov/otfad/otfad.hpp"
 #include "rtprov/proto/mboot.hpp"
 #include "rtprov/sim/chip.hpp"
 #include "rtprov/sim/sb_loader.hpp"
@@ -74,6 +77,7 @@ class Flashloader {
     std::uint32_t configure_memory(std::uint32_t memory_id, std::uint32_t address);
     std::uint32_t program_fcb();
     std::uint32_t configure_bee(std::uint32_t option, std::uint32_t address);
+    std::uint32_t configure_otfad(std::uint32_t option, std::uint32_t address);
     std::uint32_t program_once(std::uint32_t index, std::uint32_t count, std::uint32_t value);
     // Checks a memory-mapped range: Success, MemoryNotConfigured (flash before configure-memory)
     // or MemoryRangeInvalid.
@@ -95,6 +99,7 @@ class Flashloader {
         bee::Key key;
     };
     std::optional<OtpmkBee> bee_;  // configured OTPMK encryption of flash writes
+    std::vector<otfad::Context> otfad_;  // RT1010: configured OTPMK OTFAD encryption of writes
     // The configuration block of the last FlexSPI NOR configure-memory (the FCB given, or the
     // one built from the option word): what 0xF000000F programs.
     std::optional<Bytes> config_block_;
