@@ -6,6 +6,7 @@
 #include "bee_display.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
+#include "otfad_display.hpp"
 
 #include "rtprov/boot/image.hpp"
 #include "rtprov/project/build_outputs.hpp"
@@ -92,12 +93,16 @@ class BuildCommand : public Command {
             built.bee && built.bee->flashloader_option.empty() ? ", BEE-encrypted" : "");
         if (built.bee)
             print_bee_result(out, *built.bee, show_keys_);
+        if (built.otfad)
+            print_otfad_result(out, *built.otfad, show_keys_);
         nlohmann::json doc = build_result_json(image, *options.device, options.boot_device);
         doc["output"] = spec.output->string();
         doc["signed"] = spec.hab.has_value();
         doc["file"]["size"] = data.size();  // the IVT/boot data shown are before signing
         if (built.bee)
             doc["bee"] = bee_result_json(*built.bee, spec.bee->mode, show_keys_);
+        if (built.otfad)
+            doc["otfad"] = otfad_result_json(*built.otfad, spec.otfad->kek_source, show_keys_);
         out.result(doc);
         return 0;
     }

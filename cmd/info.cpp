@@ -6,6 +6,7 @@
 #include "bee_display.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
+#include "otfad_display.hpp"
 #include "rtprov/boot/fcb.hpp"
 #include "rtprov/boot/image.hpp"
 #include "rtprov/util/error.hpp"
@@ -45,6 +46,11 @@ class InfoCommand : public Command {
             ->allow_extra_args(false);
         app.add_option("--decrypt", decrypt_, "With --bee-key: write the plain image here");
         app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
+        app.add_option("--otfad-kek", otfad_kek_,
+                       "RT1010 OTFAD: a 16-byte KEK file to unwrap the key blobs at 0 and decrypt")
+            ->check(CLI::ExistingFile);
+        app.add_option("--decrypt", decrypt_,
+                       "With --bee-key or --otfad-kek: write the plain image here");
         app.footer(
             "Finds the IVT at offset 0x1000, 0x400 or 0, then follows its pointers. BEE headers\n"
             "at 0x400/0x800 are shown (decrypted with --bee-key; their KIB keys and nonces only\n"
@@ -55,7 +61,7 @@ class InfoCommand : public Command {
     int run(Output& out) override {
         const Bytes file = read_file(image_);
         if (looks_like_sb(file)) {
-            if (!bee_keys_.empty() || !decrypt_.empty())
+            if (!bee_keys_.empty() || !decrypt_.empty() || !otfad_kek_.empty())
                 throw Error(ErrorCode::Usage,
                             "--bee-key and --decrypt apply to images, not SB files");
             const sb::SbFile f = sb::parse(file, image_);
@@ -64,19 +70,30 @@ class InfoCommand : public Command {
             return 0;
         }
         const std::vector<std::uint32_t> bee_slots = bee::header_slots(file);
+        const bool otfad_table = otfad::looks_like_key_blob_table(file);
+        const std::optional<otfad::Decrypted> otfad_plain =
+            decrypt_otfad_for_info(file, otfad_kek_, image_);
+        if (otfad_plain && !decrypt_.empty())
+            write_file_atomic(decrypt_, otfad_plain->data, FileAccess::Owner);  // firmware
         std::optional<bee::Decrypted> plain;
         if (!bee_keys_.empty()) {
             plain = bee::decrypt_image(file, parse_bee_keys(bee_keys_), image_);
             if (!decrypt_.empty())
                 write_file_atomic(decrypt_, plain->data, FileAccess::Owner);  // firmware
-        } else if (!decrypt_.empty()) {
+        } else if (!decrypt_.empty() && !otfad_plain) {
             throw Error(ErrorCode::Usage, "--decrypt needs --bee-key");
         }
-        const Bytes& data = plain ? plain->data : file;
+        const Bytes& data = plain ? plain->data : otfad_plain ? otfad_plain->data : file;
         boot::ParsedImage p;
         try {
             p = boot::parse_boot_image(data, image_);
         } catch (const Error&) {
+            if (otfad_table && !otfad_plain) {
+                throw Error(ErrorCode::BadInput,
+                            fmt::format("{}: OTFAD-encrypted image (key blobs at 0x000): give "
+                                        "--otfad-kek to decrypt it",
+                                        image_));
+            }
             if (plain || bee_slots.empty())
                 throw;
             throw Error(ErrorCode::BadInput,
@@ -92,12 +109,27 @@ class InfoCommand : public Command {
             doc["bee"] = {{"regions", bee_regions_json(plain->regions, true, show_keys_)}};
         else if (!bee_slots.empty())
             doc["bee"] = {{"encrypted_headers", bee_slots}};
+        if (otfad_plain) {
+            doc["otfad"] = {{"contexts", otfad_contexts_json(otfad_plain->contexts, false)},
+                            {"crc_ok", otfad_plain->crc_ok}};
+        } else if (otfad_table) {
+            doc["otfad"] = {{"key_blobs", "encrypted"}};
+        }
         if (out.json()) {
             out.result(doc);
             return 0;
         }
         out.text("{}: {} bytes, file starts at 0x{:08X}{}", image_, file.size(), p.file_address,
-                 plain ? ", BEE-encrypted (shown decrypted)" : "");
+                 plain         ? ", BEE-encrypted (shown decrypted)"
+                 : otfad_plain ? ", OTFAD-encrypted (shown decrypted)"
+                               : "");
+        if (otfad_plain) {
+            print_otfad_contexts(out, otfad_plain->contexts, false);
+            if (!otfad_plain->crc_ok)
+                out.warning("an OTFAD key blob's CRC-32 does not match its fields");
+        } else if (otfad_table) {
+            out.text("OTFAD key blobs at 0x000..0x0FF: encrypted (give --otfad-kek to decrypt)");
+        }
         if (plain)
             print_bee_regions(out, plain->regions, show_keys_);
         else if (!bee_slots.empty())
@@ -138,7 +170,7 @@ class InfoCommand : public Command {
     }
 
   private:
-    std::string image_, decrypt_;
+    std::string image_, decrypt_, otfad_kek_;
     std::vector<std::string> bee_keys_;
     bool show_keys_ = false;
 };

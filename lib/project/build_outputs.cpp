@@ -5,6 +5,7 @@
 #include "rtprov/hab/sign.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
+#include "otfad_build.hpp"
 
 namespace rtprov::project {
 
@@ -42,6 +43,7 @@ BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::strin
         out.flashloader = read_file(spec.flashloader->file);
     if (!spec.hab) {
         out.data = out.image.data;
+        detail::apply_otfad(spec, out.image.address, out);
         apply_bee(spec, out.image.address, out);
         return out;
     }
@@ -53,6 +55,7 @@ BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::strin
     out.srk_table = std::move(signed_image.srk_table);
     out.srk_hash = std::move(signed_image.srk_hash);
     out.is_signed = true;
+    detail::apply_otfad(spec, signed_image.address, out);
     apply_bee(spec, signed_image.address, out);
     if (spec.flashloader && spec.flashloader->sign.value_or(true)) {
         const std::string fl_name = spec.flashloader->file.string();

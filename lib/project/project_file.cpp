@@ -22,7 +22,8 @@ BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path
     Reader r(path);
     r.expect_keys(root, "the project",
                   {"version", "device", "boot_device", "app", "fcb", "flash_option", "dcd",
-                   "padding", "output", "hab", "bee", "flashloader", "per_board", "production"});
+                   "padding", "output", "hab", "bee", "otfad", "flashloader", "per_board",
+                   "production"});
     if (root["version"] && r.number(root["version"], "version") != 1) {
         r.fail(root["version"], "this rtprov reads project files of version 1");
     }
@@ -72,6 +73,8 @@ BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path
         spec.hab = detail::parse_hab_section(r, root["hab"]);
     if (root["bee"])
         spec.bee = detail::parse_bee_section(r, root["bee"], "bee");
+    if (root["otfad"])
+        spec.otfad = detail::parse_otfad_section(r, root["otfad"]);
     if (const YAML::Node fl = root["flashloader"]) {
         FlashloaderSpec f;
         if (fl.IsScalar()) {

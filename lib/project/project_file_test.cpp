@@ -79,6 +79,7 @@ TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npading: false\n"),
               "/p/project.yaml:3:1: unknown key 'pading' in the project; known keys: version, "
               "device, boot_device, app, fcb, flash_option, dcd, padding, output, hab, bee, "
+              "otfad, "
               "flashloader, per_board, production");
     EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
               "/p/project.yaml:4:12: 'app.address': '0x6000200G' is not a number");

@@ -133,6 +133,8 @@ class Reader {
 HabSpec parse_hab_section(const Reader& r, const YAML::Node& node);
 // Parses a `bee:` mapping; `where` names it in errors ("bee") (bee_section.cpp).
 BeeSpec parse_bee_section(const Reader& r, const YAML::Node& node, const std::string& where);
+// Parses the `otfad:` mapping (otfad_section.cpp).
+OtfadSpec parse_otfad_section(const Reader& r, const YAML::Node& node);
 
 // Parses the `per_board:` list and the `production:` mapping (production_section.cpp).
 std::vector<BoardDataSpec> parse_per_board_section(const Reader& r, const YAML::Node& node);

@@ -92,6 +92,7 @@ std::vector<MbootOut> Flashloader::on_command(ByteView bytes) {
         case CommandTag::Reset:
             bee_.reset();
             forget_dek();
+            otfad_.clear();
             reset_ = true;
             chip_->reset();
             return generic(st(Status::Success), tag);
@@ -163,6 +164,14 @@ std::uint32_t Flashloader::write_bytes(std::uint32_t address, ByteView data) {
         encrypted.assign(address - from, 0);
         encrypted.insert(encrypted.end(), data.begin(), data.end());
         bee::crypt_data(encrypted, from, bee_->prdb, bee_->key);
+        encrypted.erase(encrypted.begin(), encrypted.begin() + (address - from));
+        part = encrypted;
+    }
+    if (!otfad_.empty()) {
+        const std::uint32_t from = address & ~15u;
+        encrypted.assign(address - from, 0);
+        encrypted.insert(encrypted.end(), data.begin(), data.end());
+        otfad::crypt_data(encrypted, from, otfad_);
         encrypted.erase(encrypted.begin(), encrypted.begin() + (address - from));
         part = encrypted;
     }
@@ -331,6 +340,8 @@ std::uint32_t Flashloader::configure_memory(std::uint32_t memory_id, std::uint32
         config_block_ = std::move(fcb);
         return st(Status::Success);
     }
+    if ((option >> 28) == kOptionTagBee && chip_->device().fuse_field("OTFAD_ENABLE") != nullptr)
+        return configure_otfad(option, address);
     if ((option >> 28) == kOptionTagBee)
         return configure_bee(option, address);
     if ((option >> 28) != kOptionTagFlexspiNor)

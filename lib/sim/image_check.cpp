@@ -9,6 +9,7 @@
 #include "rtprov/hab/verify.hpp"
 #include "rtprov/sim/bee_keys.hpp"
 #include "rtprov/sim/key_blob.hpp"
+#include "rtprov/sim/otfad_rom.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::sim {
@@ -198,15 +199,20 @@ Verdict check_flash_boot(const Chip& chip) {
     } catch (const Error& e) {
         return fail(e.what());
     }
-    // With ENCRYPTED_XIP the core reads through the BEE (headers decrypted with the ROM's keys).
+    // With ENCRYPTED_XIP the core reads through the BEE (headers decrypted with the ROM's keys)
+    // or, on the RT1010, the OTFAD (key blobs unwrapped with the KEK the fuses select).
     std::vector<bee::Region> bee_regions;
+    std::vector<otfad::Context> otfad_contexts;
     try {
         bee_regions = rom_bee_regions(chip);
+        otfad_contexts = rom_otfad_contexts(chip);
     } catch (const Error& e) {
         return fail(e.what());
     }
     auto read = [&](std::uint32_t offset, std::uint32_t size) {
-        return read_through_bee(chip, bee_regions, offset, size);
+        Bytes data = read_through_bee(chip, bee_regions, offset, size);
+        decrypt_through_otfad(chip, otfad_contexts, offset, data);
+        return data;
     };
     const Bytes ivt_bytes = read(layout->ivt_offset, boot::kIvtSize);
     if (!boot::looks_like_ivt(ivt_bytes))
@@ -236,9 +242,12 @@ Verdict check_flash_boot(const Chip& chip) {
     Verdict v = check_hab(chip, image, "flash");
     if (v.ok) {
         v.reason = fmt::format(
-            "FCB, IVT and entry 0x{:08X} valid; {}{}", ivt.entry, v.reason,
+            "FCB, IVT and entry 0x{:08X} valid; {}{}{}", ivt.entry, v.reason,
             bee_regions.empty() ? ""
-                                : fmt::format("; BEE: {} region(s) decrypted", bee_regions.size()));
+                                : fmt::format("; BEE: {} region(s) decrypted", bee_regions.size()),
+            otfad_contexts.empty()
+                ? ""
+                : fmt::format("; OTFAD: {} context(s) decrypted", otfad_contexts.size()));
     }
     return v;
 }

@@ -8,6 +8,7 @@
 
 #include "rtprov/bee/bee.hpp"
 #include "rtprov/boot/image.hpp"
+#include "rtprov/otfad/otfad.hpp"
 #include "rtprov/project/build_spec.hpp"
 #include "rtprov/util/bytes.hpp"
 
@@ -27,6 +28,9 @@ struct BuildOutputs {
     // With a bee: section: headers, fuses and (OTPMK without key) the flashloader option block;
     // `data` is then the encrypted image.
     std::optional<bee::Result> bee;
+    // With an otfad: section (RT1010): key blobs, contexts, fuses and (OTPMK without KEK) the
+    // flashloader option block; `data` is then the encrypted image with the key blobs at 0.
+    std::optional<otfad::Result> otfad;
 };
 
 // Resolves `spec`, builds the image, signs it when `spec.hab` is set and BEE-encrypts it when

@@ -13,6 +13,7 @@
 #include "rtprov/boot/image.hpp"
 #include "rtprov/project/bee_spec.hpp"
 #include "rtprov/project/hab_spec.hpp"
+#include "rtprov/project/otfad_spec.hpp"
 
 namespace rtprov::project {
 
@@ -63,6 +64,7 @@ struct BuildSpec {
     std::optional<std::filesystem::path> output;
     std::optional<HabSpec> hab;  // sign (and encrypt) after building
     std::optional<BeeSpec> bee;  // BEE-encrypt (after signing)
+    std::optional<OtfadSpec> otfad;  // OTFAD-encrypt (RT1010, after signing)
     std::optional<FlashloaderSpec> flashloader;
     std::vector<BoardDataSpec> per_board;  // packaged as per-board-data steps
     std::optional<std::uint64_t> quota;    // production.quota: boards per station

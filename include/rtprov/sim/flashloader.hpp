@@ -10,6 +10,9 @@
 // generate-key-blob (0x13) takes the DEK in phase 0 (params key_sel, DEK size, 0 and a data
 // phase) and returns the part's DEK blob in phase 1 (params key_sel, count, 1: response 0xB3
 // {status, length} and a read data phase); key_blob.hpp makes the blob.
+// later write into those ranges, as NXP's flashloader does for OTPMK encrypted XIP. On the RT1010
+// the same tag is its OTFAD option block (otfad_flashloader.cpp): key blobs made with the
+// simulated OTPMK at flash offset 0, later writes into the ranges encrypted.
 
 #include <cstdint>
 #include <functional>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "rtprov/bee/bee.hpp"
+#include "rtprov/otfad/otfad.hpp"
 #include "rtprov/proto/mboot.hpp"
 #include "rtprov/sim/chip.hpp"
 #include "rtprov/sim/sb_loader.hpp"
@@ -78,6 +82,7 @@ class Flashloader {
     std::uint32_t configure_memory(std::uint32_t memory_id, std::uint32_t address);
     std::uint32_t program_fcb();
     std::uint32_t configure_bee(std::uint32_t option, std::uint32_t address);
+    std::uint32_t configure_otfad(std::uint32_t option, std::uint32_t address);
     std::uint32_t program_once(std::uint32_t index, std::uint32_t count, std::uint32_t value);
     std::vector<MbootOut> generate_key_blob(const proto::mboot::Packet& cmd);
     std::vector<MbootOut> end_dek();
@@ -104,6 +109,7 @@ class Flashloader {
         bee::Key key;
     };
     std::optional<OtpmkBee> bee_;  // configured OTPMK encryption of flash writes
+    std::vector<otfad::Context> otfad_;  // RT1010: configured OTPMK OTFAD encryption of writes
     // The configuration block of the last FlexSPI NOR configure-memory (the FCB given, or the
     // one built from the option word): what 0xF000000F programs.
     std::optional<Bytes> config_block_;
