@@ -150,7 +150,7 @@ TEST(Records, AnAttemptIsStoredStepByStepAndFinished) {
     r.hab_closed = false;
     r.steps.push_back({0, "load-flashloader", "ok", 0.25, "loaded"});
     r.fuses.push_back(
-        {"SRK0", 0x18, 0, 0x12345678, "srk", write::FuseStatus::Programmed, 0x12345678u});
+        {"SRK0", 0x18, 0, 0x12345678, "srk", write::FuseStatus::Programmed, 0x12345678u, 0xFFFFFFFF, ""});
     r.data.push_back({"serial", "counter", "1000", "memory 9 at 0x60100000", "written"});
     db.update_attempt(id, r, false);
     Attempt a = *db.attempt(id);
