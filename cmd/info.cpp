@@ -44,7 +44,6 @@ class InfoCommand : public Command {
         app.add_option("--bee-key", bee_keys_,
                        "BEE region key: 32 hex digits or a 16-byte file; a second one for region 1")
             ->allow_extra_args(false);
-        app.add_option("--decrypt", decrypt_, "With --bee-key: write the plain image here");
         app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.add_option("--otfad-kek", otfad_kek_,
                        "RT1010 OTFAD: a 16-byte KEK file to unwrap the key blobs at 0 and decrypt")
