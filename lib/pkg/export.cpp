@@ -315,7 +315,8 @@ ExportedPackage export_package(const ExportOptions& options) {
         if (f.ref.sealed)
             require("sealed-secrets");
         m.secrets = f.ref;
-        add(entry_for(f.ref.file, f.data, FileRole::Secrets), std::move(f.data));
+        FileEntry entry = entry_for(f.ref.file, f.data, FileRole::Secrets);
+        add(std::move(entry), std::move(f.data));
         out.warnings.insert(out.warnings.end(), f.warnings.begin(), f.warnings.end());
         out.secrets = std::move(secrets);
     }
