@@ -167,12 +167,13 @@ TEST(ExportSecrets, AnEncryptedImageIsPackagedWithoutItsPlaintextApp) {
     EXPECT_EQ(entries_with(s.zip, run), std::vector<std::string>{"project/app.bin"});
     const Package ps = verify_package(s.zip, {}, "0.3.0");
     EXPECT_EQ(ps.files.at("project/app.bin"), app);
-    ASSERT_FALSE(s.warnings.empty());
-    EXPECT_EQ(s.warnings.back(),
-              fmt::format("--include-sources: the package carries the plaintext application {} "
-                          "beside the HAB-encrypted image: whoever has the package can read the "
-                          "firmware",
-                          (t / "app.bin").string()));
+    const std::string warning =
+        fmt::format("--include-sources: the package carries the plaintext application {} "
+                    "beside the HAB-encrypted image: whoever has the package can read the "
+                    "firmware",
+                    (t / "app.bin").string());
+    EXPECT_NE(std::find(s.warnings.begin(), s.warnings.end(), warning), s.warnings.end())
+        << (s.warnings.empty() ? "no warning" : s.warnings.back());
     const std::string readme_s(ps.files.at("README.txt").begin(), ps.files.at("README.txt").end());
     EXPECT_NE(readme_s.find("WARNING: the image is HAB-encrypted, yet this package also carries "
                             "its plaintext\napplication, project/app.bin (exported with "
