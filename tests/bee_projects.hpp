@@ -26,6 +26,10 @@ enum class BeeMode { Otpmk, UserKey };
 inline const bee::Key kBeeUserKey = {0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78,
                                      0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0};
 
+// The KIB key (the key of the image data) of every user-key project.
+inline const bee::Key kBeeKibKey = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                    0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+
 inline std::string bee_fcb_preset(const std::string& device) {
     return device == "mimxrt1050" ? "rt1050-evkb" : "rt1060-evk";
 }
@@ -73,14 +77,64 @@ inline std::filesystem::path bee_project(const std::filesystem::path& dir,
             "bee:\n  mode: otpmk\n  regions:\n"
             "    - protect:\n        - {start: 0x60002000, length: 0x3000}\n";
     } else {
+        // Keys from files: export-pkg refuses keys written in the project file.
+        write_bytes(dir / "sw_gp2.bin", Bytes(kBeeUserKey.begin(), kBeeUserKey.end()));
+        write_bytes(dir / "kib.bin", Bytes(kBeeKibKey.begin(), kBeeKibKey.end()));
         yaml += fmt::format(
             "fcb: {}\npadding: true\n"
-            "bee:\n  mode: user-key\n  regions:\n    - key: {}\n"
-            "      kib_key: 00112233445566778899aabbccddeeff\n"
+            "bee:\n  mode: user-key\n  regions:\n    - key_file: sw_gp2.bin\n"
+            "      kib_key_file: kib.bin\n"
             "      kib_iv: ffeeddccbbaa99887766554433221100\n"
             "      nonce: 0102030405060708090a0b0c\n"
             "      protect:\n        - {{start: 0x60002000, length: 0x3000}}\n",
-            bee_fcb_preset(device), bee::key_hex(kBeeUserKey));
+            bee_fcb_preset(device));
+    }
+    write_text(dir / "project.yaml", yaml + extra);
+    return dir / "project.yaml";
+}
+
+enum class OtfadMode { Otpmk, SwGp2 };
+
+// The KEK of every SW_GP2 OTFAD project (kek.bin) and the key of its one context (ctx0.bin).
+inline const bee::Key kOtfadKek = {0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6, 0x07, 0x18,
+                                   0x29, 0x3A, 0x4B, 0x5C, 0x6D, 0x7E, 0x8F, 0x90};
+inline const bee::Key kOtfadContextKey = {0x3c, 0x4d, 0x5e, 0x6f, 0x70, 0x81, 0x92, 0xa3,
+                                          0xb4, 0xc5, 0xd6, 0xe7, 0xf8, 0x09, 0x1a, 0x2b};
+
+// An RT1010 OTFAD project in `dir` (app.bin, fl.bin, kek.bin, ctx0.bin, project.yaml); returns
+// the project file. SW_GP2: the KEK from kek.bin, the image with the key blobs from offset 0
+// (padding, the EVK's FCB). OTPMK (the low half): no key at all, the image from its IVT (no
+// padding: the flashloader programs the FCB and the key blobs). Either way one encrypted range,
+// the application (0x60002000+0x3000): the boot structures stay in the clear.
+inline std::filesystem::path otfad_project(const std::filesystem::path& dir, OtfadMode mode,
+                                           const std::string& extra = "") {
+    Bytes app(0x3000);
+    for (std::size_t i = 0; i < app.size(); ++i)
+        app[i] = static_cast<std::uint8_t>((i * 7919) >> 3);
+    store_le32(app.data(), 0x20002000);
+    store_le32(app.data() + 4, 0x60002101);
+    write_bytes(dir / "app.bin", app);
+    write_bytes(dir / "kek.bin", Bytes(kOtfadKek.begin(), kOtfadKek.end()));
+    write_bytes(dir / "ctx0.bin", Bytes(kOtfadContextKey.begin(), kOtfadContextKey.end()));
+    boot::BuildOptions fl;
+    fl.device = &device::find_device("mimxrt1010");
+    fl.boot_device = device::BootDevice::SerialDownloader;
+    Bytes code(0x1000, 0x5A);
+    const std::uint32_t at = fl.device->flashloader_address + 0x400;
+    store_le32(code.data(), 0x20002000);
+    store_le32(code.data() + 4, at + 0x101);
+    fl.app.add(at, code, "flashloader");
+    write_bytes(dir / "fl.bin", boot::build_image(fl).data);
+    std::string yaml =
+        "version: 1\ndevice: mimxrt1010\nboot_device: flexspi-nor\napp:\n  file: app.bin\n"
+        "  address: 0x60002000\nflashloader: fl.bin\nfcb: rt1010-evk\n";
+    if (mode == OtfadMode::SwGp2) {
+        yaml += "padding: true\notfad:\n  kek_source: sw-gp2\n  kek_file: kek.bin\n  regions:\n"
+                "    - {start: 0x60002000, length: 0x3000, key_file: ctx0.bin, "
+                "counter: '0011223344556677'}\n";
+    } else {
+        yaml += "padding: false\notfad:\n  kek_source: otpmk-low\n  regions:\n"
+                "    - {start: 0x60002000, length: 0x3000}\n";
     }
     write_text(dir / "project.yaml", yaml + extra);
     return dir / "project.yaml";

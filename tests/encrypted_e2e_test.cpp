@@ -157,20 +157,20 @@ TEST(EncryptedE2e, EachPartMakesItsOwnBlobAndBootsOnlyWithIt) {
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return nlohmann::json::parse(r.out).at("boot_check");
     };
-    EXPECT_TRUE(boot_check(sa).at("ok").get<bool>()) << boot_check(sa).dump();
-    EXPECT_TRUE(boot_check(sb).at("ok").get<bool>()) << boot_check(sb).dump();
+    EXPECT_TRUE(boot_check(sa).at("boots").get<bool>()) << boot_check(sa).dump();
+    EXPECT_TRUE(boot_check(sb).at("boots").get<bool>()) << boot_check(sb).dump();
 
     // Part A's blob on part B: B's OTPMK does not open it.
     Bytes& block_b = blocks_b.at(*at_b & ~0xFFFu);
     std::copy(blob_a.begin(), blob_a.end(), block_b.begin() + (*at_b & 0xFFF));
     save_flash_blocks(sb, blocks_b);
     auto verdict = boot_check(sb);
-    EXPECT_FALSE(verdict.at("ok").get<bool>()) << verdict.dump();
+    EXPECT_FALSE(verdict.at("boots").get<bool>()) << verdict.dump();
     // The blob removed (erased flash): nothing to decrypt with.
     std::fill(block_b.begin() + (*at_b & 0xFFF), block_b.begin() + (*at_b & 0xFFF) + 72, 0xFF);
     save_flash_blocks(sb, blocks_b);
     verdict = boot_check(sb);
-    EXPECT_FALSE(verdict.at("ok").get<bool>()) << verdict.dump();
+    EXPECT_FALSE(verdict.at("boots").get<bool>()) << verdict.dump();
 }
 
 // A package sealed to station A is refused by station B (and without a station key), before

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "export_bee.hpp"
+#include "export_otfad.hpp"
 #include "export_secrets.hpp"
 #include "flash_plan.hpp"
 #include "readme.hpp"
@@ -194,8 +195,14 @@ ExportedPackage export_package(const ExportOptions& options) {
         std::filesystem::absolute(options.project).lexically_normal();
     const project::BuildSpec spec = project::load_project(project_file);
     const bool encrypted = spec.hab && spec.hab->encrypt;
+    // How the image is encrypted on the host: then the plaintext app stays out of the package.
+    const std::string_view encrypted_as =
+        encrypted ? "HAB-encrypted"
+        : spec.bee && spec.bee->mode == bee::KeySource::UserKey ? "BEE-encrypted"
+        : spec.otfad && spec.otfad->kek_source == otfad::KekSource::SwGp2 ? "OTFAD-encrypted"
+                                                                          : "";
     std::vector<Input> inputs =
-        public_inputs(spec, project_file, !encrypted || options.include_sources);
+        public_inputs(spec, project_file, encrypted_as.empty() || options.include_sources);
     name_inputs(inputs, project_file.parent_path());
     for (auto& in : inputs) {
         in.data = read_file(in.source);
@@ -206,10 +213,13 @@ ExportedPackage export_package(const ExportOptions& options) {
                                  "project");
     }
 
+    check_bee_project(spec, project_file);
+    check_otfad_project(spec, project_file);
     const project::BuildOutputs built = with_context(project_file.string(), [&] {
         return project::build_outputs(spec, options.env_password, "image");
     });
     check_bee_build(spec, built, project_file);
+    check_otfad_build(spec, built, project_file);
     // The build read the files again: a change in between would package one version of an input
     // beside an image built from another.
     for (const auto& in : inputs) {
@@ -238,10 +248,11 @@ ExportedPackage export_package(const ExportOptions& options) {
     out.warnings = built.image.warnings;
     if (options.include_sources) {
         out.warnings.push_back(
-            encrypted ? fmt::format("--include-sources: the package carries the plaintext "
-                                    "application {} beside the HAB-encrypted image: whoever "
-                                    "has the package can read the firmware",
-                                    spec.app.string())
+            !encrypted_as.empty()
+                ? fmt::format("--include-sources: the package carries the plaintext "
+                              "application {} beside the {} image: whoever has the package "
+                              "can read the firmware",
+                              spec.app.string(), encrypted_as)
                       : "--include-sources has no effect: the image is not encrypted and the "
                         "application is always packaged");
     }
@@ -309,6 +320,8 @@ ExportedPackage export_package(const ExportOptions& options) {
         },
         nor.nor_fcb);
     for (Secret& s : add_bee(m, spec, built, project_file))
+        secrets.push_back(std::move(s));
+    for (Secret& s : add_otfad(m, spec, built))
         secrets.push_back(std::move(s));
     if (!secrets.empty()) {
         SecretsFile f = package_secrets(secrets, options, project_file.string());

@@ -2,6 +2,7 @@
 // words, the OTPMK encrypt-on-write step, and the checks that keep a package bootable.
 
 #include "export_bee.hpp"
+#include "export_fuses.hpp"
 
 #include <algorithm>
 
@@ -16,31 +17,13 @@ namespace rtprov::pkg {
 
 namespace {
 
+using namespace detail;
+
 constexpr std::string_view kSwGp2Lock = "SW_GP2_LOCK";
 constexpr std::string_view kSwGp2ReadLock = "SW_GP2_RLOCK";
 
 [[noreturn]] void refuse(const std::filesystem::path& project, const std::string& why) {
     throw Error(ErrorCode::Usage, fmt::format("{}: bee: {}", project.string(), why));
-}
-
-// Fields of one word merged into one fuse entry (BEE_KEY0_SEL and BT_FUSE_SEL share BOOT_CFG1).
-void add_field(std::vector<FuseWordPlan>& out, const device::Device& dev, std::string_view word,
-               std::uint32_t mask, std::uint32_t value) {
-    const auto it = std::find_if(out.begin(), out.end(),
-                                 [&](const FuseWordPlan& f) { return f.word == word; });
-    if (it != out.end()) {
-        it->mask |= mask;
-        it->value |= value;
-        return;
-    }
-    const device::FuseWord* w = dev.fuse(word);
-    if (w == nullptr)
-        throw Error(ErrorCode::Internal, fmt::format("{} has no fuse word {}", dev.name, word));
-    out.push_back({std::string(word), w->index, value, LockPolicy::None, "", mask, ""});
-}
-
-std::uint32_t field_mask(const device::FuseField& f) {
-    return ((f.width >= 32 ? 0u : (1u << f.width)) - 1u) << f.shift;
 }
 
 // A user-key image is checked by import-pkg and write without its key: the IVT, its boot data
@@ -77,31 +60,6 @@ void check_clear_boot_structures(const project::BuildOutputs& built, const std::
     }
 }
 
-// The program-fuses step gets `words`; the locks go before the reset, after every other lock.
-void add_to_plan(Manifest& m, const std::vector<std::string>& words,
-                 const std::vector<std::string_view>& locks) {
-    auto& plan = m.write_plan;
-    auto program = std::find_if(plan.begin(), plan.end(),
-                                [](const WriteStep& s) { return s.op == StepOp::ProgramFuses; });
-    if (program == plan.end()) {
-        const auto at = std::find_if(plan.begin(), plan.end(), [](const WriteStep& s) {
-            return s.op == StepOp::LockFuses || s.op == StepOp::Reset;
-        });
-        WriteStep s;
-        s.op = StepOp::ProgramFuses;
-        program = plan.insert(at, std::move(s));
-    }
-    program->words.insert(program->words.end(), words.begin(), words.end());
-    for (std::string_view field : locks) {
-        const auto reset = std::find_if(plan.begin(), plan.end(),
-                                        [](const WriteStep& s) { return s.op == StepOp::Reset; });
-        WriteStep s;
-        s.op = StepOp::LockFuses;
-        s.field = std::string(field);
-        plan.insert(reset, std::move(s));
-    }
-}
-
 // OTPMK: the flashloader builds the region header at 0x400 and encrypts what it writes once it
 // has the option block, which it takes after the erases and the FCB (it programs the header
 // at once) and before the image.
@@ -127,20 +85,29 @@ void add_otpmk_step(Manifest& m, const project::BuildOutputs& built, const Image
                            "has the flashloader program the FCB)",
                            image.address, bee::kFlexspiBase + bee::kHeaderOffsets[0]));
     }
-    const auto write = std::find_if(m.write_plan.begin(), m.write_plan.end(), [&](const auto& s) {
-        return s.op == StepOp::Write && s.memory_id == image.memory_id &&
-               s.address == image.address;
-    });
-    if (write == m.write_plan.end())
-        throw Error(ErrorCode::Internal, "the write plan does not write the BEE image");
-    WriteStep s;
-    s.op = StepOp::ConfigureMemory;
-    s.memory_id = image.memory_id;
-    s.option_words = built.bee->flashloader_option;
-    m.write_plan.insert(write, std::move(s));
+    add_before_write(m, image, built.bee->flashloader_option);
 }
 
 }  // namespace
+
+void check_bee_project(const project::BuildSpec& spec, const std::filesystem::path& project) {
+    if (!spec.bee)
+        return;
+    for (std::size_t i = 0; i < spec.bee->regions.size(); ++i) {
+        const project::BeeRegionSpec& r = spec.bee->regions[i];
+        for (const auto& [inline_key, name] :
+             {std::pair{r.key.has_value(), "key"}, std::pair{r.kib_key.has_value(), "kib_key"}}) {
+            if (!inline_key)
+                continue;
+            refuse(project,
+                   fmt::format("regions[{}].{} is written in the project file, and the project "
+                               "file goes into the package: the key would be in it in the "
+                               "clear; put the 16 bytes in a file and name it with {}_file "
+                               "(key files stay out of the package)",
+                               i, name, name));
+        }
+    }
+}
 
 void check_bee_build(const project::BuildSpec& spec, const project::BuildOutputs& built,
                      const std::filesystem::path& project) {
@@ -166,13 +133,8 @@ std::vector<Secret> add_bee(Manifest& m, const project::BuildSpec& spec,
     std::vector<FuseWordPlan> fuses;
     std::vector<Secret> secrets;
     for (const bee::FuseSetting& f : built.bee->fuses) {
-        if (f.word.starts_with("SW_GP2")) {
-            Secret s{"fuse:" + f.word, {}};
-            append_le32(s.value, f.value);
-            fuses.push_back({f.word, f.index, 0, LockPolicy::AfterVerify, std::string(kSwGp2Lock),
-                             kWholeWord, s.name});
-            secrets.push_back(std::move(s));
-        }
+        if (f.word.starts_with("SW_GP2"))
+            add_key_word(fuses, secrets, f, kSwGp2Lock);
     }
     for (const bee::FuseSetting& f : built.bee->fuses) {
         if (!f.word.starts_with("SW_GP2"))

@@ -19,6 +19,10 @@
 
 namespace rtprov::pkg {
 
+// Before the build: Error(Usage) naming `project` when a region's key or kib_key is written in
+// the project file itself (which the package carries): keys go into a package only sealed.
+void check_bee_project(const project::BuildSpec& spec, const std::filesystem::path& project);
+
 // Checks a bee: project's build before it is placed in a package: Error(Usage) naming `project`
 // for a user-key image whose boot structures (IVT, boot data, DCD, CSF) lie inside a protected
 // range (a package is checked without its key) or with a second user key (no fuse holds it).

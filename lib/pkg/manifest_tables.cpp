@@ -25,7 +25,11 @@ constexpr Feature kFeatures[] = {
     {"bee-otpmk", "0.3.0",
      "BEE encrypted XIP with the part's OTPMK: the flashloader encrypts while writing"},
     {"bee-user-key", "0.3.0", "BEE encrypted XIP with a user key burned into SW_GP2"},
-    {"otfad", "0.3.0", "OTFAD encrypted XIP (RT1010): key blob at flash offset 0"},
+    {"otfad-otpmk", "0.3.0",
+     "OTFAD encrypted XIP (RT1010) with the part's OTPMK: the flashloader writes the key blobs "
+     "at flash offset 0 and encrypts while writing"},
+    {"otfad-user-key", "0.3.0",
+     "OTFAD encrypted XIP (RT1010) with a KEK burned into SW_GP2: key blobs at flash offset 0"},
     {"sealed-secrets", "0.3.0", "secrets sealed to station keys; a station opens them to write"},
 };
 

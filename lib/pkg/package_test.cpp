@@ -64,9 +64,10 @@ TEST(Package, ExportRefusesABeeRangeOverTheIvt) {
     const std::filesystem::path project = copy_example(t / "bee");
     std::string yaml = read_text_file(project);
     yaml +=
-        "bee:\n  regions:\n    - key: 0123456789abcdeffedcba9876543210\n"
+        "bee:\n  regions:\n    - key_file: sw_gp2.bin\n"
         "      protect:\n        - {start: 0x60001000, length: 0x2000}\n";
     write_file_atomic(project, yaml);
+    write_file_atomic(project.parent_path() / "sw_gp2.bin", Bytes(16, 0x5A));
     try {
         (void)export_package(options_for(project));
         ADD_FAILURE() << "a bee: project was packaged";
@@ -76,6 +77,37 @@ TEST(Package, ExportRefusesABeeRangeOverTheIvt) {
                                              "0x60001000+0x2000 covers the image's IVT"),
                   std::string::npos)
             << e.what();
+    }
+}
+
+// A key written in the project file would be packaged with it: refused, naming the field and
+// the way out (the key files stay out of the package).
+TEST(Package, ExportRefusesABeeKeyWrittenInTheProjectFile) {
+    for (const std::string field : {"key", "kib_key"}) {
+        SCOPED_TRACE(field);
+        test::TempDir t;
+        const std::filesystem::path project = copy_example(t / "bee");
+        std::string yaml = read_text_file(project);
+        yaml += "bee:\n  regions:\n    - " +
+                std::string(field == "key" ? "key: 0123456789abcdeffedcba9876543210\n"
+                                           : "key_file: k.bin\n      kib_key: "
+                                             "00112233445566778899aabbccddeeff\n") +
+                "      protect:\n        - {start: 0x60003000, length: 0x1000}\n";
+        write_file_atomic(project, yaml);
+        write_file_atomic(project.parent_path() / "k.bin", Bytes(16, 0x5A));
+        try {
+            (void)export_package(options_for(project));
+            ADD_FAILURE() << "packaged";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Usage);
+            EXPECT_NE(std::string(e.what()).find(fmt::format(
+                          "bee: regions[0].{} is written in the project file, and the project "
+                          "file goes into the package: the key would be in it in the clear; put "
+                          "the 16 bytes in a file and name it with {}_file",
+                          field, field)),
+                      std::string::npos)
+                << e.what();
+        }
     }
 }
 

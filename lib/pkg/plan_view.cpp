@@ -218,7 +218,7 @@ class Describer {
             const bool required =
                 std::any_of(m_.required.begin(), m_.required.end(),
                             [&](const RequiredFeature& r) { return r.name == f.feature; });
-            if (!required || !(f.feature.starts_with("bee-") || f.feature == "otfad"))
+            if (!required || !(f.feature.starts_with("bee-") || f.feature.starts_with("otfad-")))
                 continue;
             if (f.lock_field == name || f.read_lock_field == name ||
                 std::find(f.words.begin(), f.words.end(), name) != f.words.end())

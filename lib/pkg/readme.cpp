@@ -11,24 +11,42 @@ namespace rtprov::pkg {
 
 namespace {
 
-// Whether a HAB-encrypted package carries the plaintext application (export-pkg
-// --include-sources): said from the manifest, so a README regenerated from it says the same.
+// How the package's image is encrypted on the host ("HAB-encrypted"), or "" when it is plain
+// in the package (OTPMK modes: the flashloader encrypts on the part).
+std::string_view image_encryption(const Manifest& m) {
+    const auto has = [&](std::string_view name) {
+        return std::any_of(m.required.begin(), m.required.end(),
+                           [&](const auto& f) { return f.name == name; });
+    };
+    if (has("hab-encrypted"))
+        return "HAB-encrypted";
+    if (has("bee-user-key"))
+        return "BEE-encrypted";
+    if (has("otfad-user-key"))
+        return "OTFAD-encrypted";
+    return "";
+}
+
+// Whether a package whose image is encrypted on the host carries the plaintext application
+// (export-pkg --include-sources): said from the manifest, so a README regenerated from it says
+// the same.
 std::string encrypted_app_note(const Manifest& m) {
-    const bool encrypted = std::any_of(m.required.begin(), m.required.end(),
-                                       [](const auto& f) { return f.name == "hab-encrypted"; });
-    if (!encrypted)
+    const std::string_view how = image_encryption(m);
+    if (how.empty())
         return "";
     const auto app = std::find_if(m.files.begin(), m.files.end(),
                                   [](const FileEntry& f) { return f.role == FileRole::App; });
     if (app == m.files.end()) {
-        return "The image is HAB-encrypted: its plaintext application is not in this package\n"
-               "(the project file names it, but it stays with whoever built the image).\n";
+        return fmt::format(
+            "The image is {}: its plaintext application is not in this package\n"
+            "(the project file names it, but it stays with whoever built the image).\n",
+            how);
     }
     return fmt::format(
-        "WARNING: the image is HAB-encrypted, yet this package also carries its plaintext\n"
+        "WARNING: the image is {}, yet this package also carries its plaintext\n"
         "application, {} (exported with --include-sources): whoever has the package can\n"
         "read the firmware.\n",
-        app->path);
+        how, app->path);
 }
 
 std::string header(const Manifest& m, const SchemaVersion& schema) {

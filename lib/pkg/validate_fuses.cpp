@@ -12,6 +12,7 @@
 #include "rtprov/hab/srk.hpp"
 #include "rtprov/hab/verify.hpp"
 #include "rtprov/pkg/validate.hpp"
+#include "rtprov/pkg/write_plan.hpp"
 #include "rtprov/util/error.hpp"
 #include "validate_internal.hpp"
 
@@ -24,24 +25,48 @@ using namespace detail;
 constexpr std::array<std::string_view, 8> kSrkWords = {"SRK0", "SRK1", "SRK2", "SRK3",
                                                        "SRK4", "SRK5", "SRK6", "SRK7"};
 
-constexpr std::array<std::string_view, 2> kBeeOtpmkWords = {"BOOT_CFG0", "BOOT_CFG1"};
-constexpr std::array<std::string_view, 6> kBeeUserKeyWords = {
-    "SW_GP2_0", "SW_GP2_1", "SW_GP2_2", "SW_GP2_3", "BOOT_CFG0", "BOOT_CFG1"};
+constexpr std::array<std::string_view, 2> kBootCfgWords = {"BOOT_CFG0", "BOOT_CFG1"};
+constexpr std::array<std::string_view, 4> kSwGp2Words = {"SW_GP2_0", "SW_GP2_1", "SW_GP2_2",
+                                                         "SW_GP2_3"};
+// RT1010: OTFAD_CFG (enable, scrambling) and the scramble mask, both locked by MAC_ADDR_LOCK.
+constexpr std::array<std::string_view, 2> kOtfadWords = {"OTFAD_CFG", "OTFAD_KEY_SCRAMBLE"};
 
-// BEE (issue 17): OTPMK mode burns only boot-configuration fields; user-key mode the key words
-// (as secrets), the same fields and both SW_GP2 locks.
+// BEE and OTFAD (issue 17): OTPMK mode burns only configuration fields; user-key mode the key
+// words (as secrets) too, and both SW_GP2 locks. A word belongs to the first row naming it.
 constexpr FeatureFuses kFeatureFuses[] = {
     {"fuse-srk", kSrkWords, "SRK_LOCK", ""},
-    {"bee-otpmk", kBeeOtpmkWords, "", ""},
-    {"bee-user-key", kBeeUserKeyWords, "SW_GP2_LOCK", "SW_GP2_RLOCK"},
+    {"bee-otpmk", kBootCfgWords, "", ""},
+    {"bee-user-key", kSwGp2Words, "SW_GP2_LOCK", "SW_GP2_RLOCK"},
+    {"bee-user-key", kBootCfgWords, "", ""},
+    {"otfad-otpmk", kBootCfgWords, "", ""},
+    {"otfad-otpmk", kOtfadWords, "MAC_ADDR_LOCK", ""},
+    {"otfad-user-key", kSwGp2Words, "SW_GP2_LOCK", "SW_GP2_RLOCK"},
+    {"otfad-user-key", kBootCfgWords, "", ""},
+    {"otfad-user-key", kOtfadWords, "MAC_ADDR_LOCK", ""},
 };
 
-// BEE_KEYn_SEL: 2 = OTPMK[255:128], 3 = SW_GP2 (secure-factory.md §3).
+// BEE_KEYn_SEL: 2 = OTPMK[255:128], 3 = SW_GP2 (secure-factory.md §3). OTFAD_KEY_SEL1: 1 =
+// SW_GP2, 0 = OTPMK with OTFAD_KEY_SEL0 picking its half (§4).
 constexpr FeatureField kFeatureFields[] = {
-    {"bee-otpmk", "ENCRYPTED_XIP", 1, true},   {"bee-otpmk", "BEE_KEY0_SEL", 2, true},
-    {"bee-otpmk", "BEE_KEY1_SEL", 2, false},   {"bee-otpmk", "BT_FUSE_SEL", 1, true},
-    {"bee-user-key", "ENCRYPTED_XIP", 1, true}, {"bee-user-key", "BEE_KEY0_SEL", 3, true},
-    {"bee-user-key", "BEE_KEY1_SEL", 3, false}, {"bee-user-key", "BT_FUSE_SEL", 1, true},
+    {"bee-otpmk", "ENCRYPTED_XIP", 1, true},
+    {"bee-otpmk", "BEE_KEY0_SEL", 2, true},
+    {"bee-otpmk", "BEE_KEY1_SEL", 2, false},
+    {"bee-otpmk", "BT_FUSE_SEL", 1, true},
+    {"bee-user-key", "ENCRYPTED_XIP", 1, true},
+    {"bee-user-key", "BEE_KEY0_SEL", 3, true},
+    {"bee-user-key", "BEE_KEY1_SEL", 3, false},
+    {"bee-user-key", "BT_FUSE_SEL", 1, true},
+    {"otfad-otpmk", "ENCRYPTED_XIP", 1, true},
+    {"otfad-otpmk", "BT_FUSE_SEL", 1, true},
+    {"otfad-otpmk", "OTFAD_ENABLE", 1, true},
+    {"otfad-otpmk", "OTFAD_KEY_SEL1", 0, true},
+    {"otfad-otpmk", "OTFAD_KEY_SEL0", kAnyFieldValue, true},
+    {"otfad-user-key", "ENCRYPTED_XIP", 1, true},
+    {"otfad-user-key", "BT_FUSE_SEL", 1, true},
+    {"otfad-user-key", "OTFAD_ENABLE", 1, true},
+    {"otfad-user-key", "OTFAD_KEY_SEL1", 1, true},
+    {"otfad-user-key", "ENB_OTFAD_KEY_SCRAMBLE", 1, false},
+    {"otfad-user-key", "OTFAD_KEY_SCRAMBLE_ALIGN", kAnyFieldValue, false},
 };
 
 // Key words: burned only with a value from the package's secrets.
@@ -103,7 +128,7 @@ void check_fields(const Checked& c, std::size_t i) {
                                f.mask, ff.field, mask));
         }
         const std::uint32_t want = (ff.value << field->shift) & mask;
-        if ((f.value & mask) != want) {
+        if (ff.value != kAnyFieldValue && (f.value & mask) != want) {
             refuse(at + ".value",
                    fmt::format("{} = {} in {}, but feature {} burns it as {}",
                                ff.field, (f.value & mask) >> field->shift, f.word, ff.feature,
@@ -159,8 +184,8 @@ void check_complete(const Checked& c) {
             continue;
         const device::FuseField* field = c.device.fuse_field(ff.field);
         if (field == nullptr) {
-            refuse("requires", fmt::format("{}: {} has no {} (no BEE)", ff.feature, c.device.name,
-                                           ff.field));
+            refuse("requires", fmt::format("{}: {} has no {} (the feature is for another part)",
+                                           ff.feature, c.device.name, ff.field));
         }
         const auto it = std::find_if(m.fuses.begin(), m.fuses.end(), [&](const auto& f) {
             return f.word == field->word && (f.mask & mask_of(*field)) != 0;
@@ -171,32 +196,40 @@ void check_complete(const Checked& c) {
         }
     }
     // OTPMK: the flashloader's encrypt-on-write option block (tag 0xE), once, and only then.
-    std::size_t bee_options = 0;
-    for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
-        const WriteStep& s = m.write_plan[i];
-        if (s.op != StepOp::ConfigureMemory || s.option_words.empty() ||
-            (s.option_words.front() >> 28) != 0xE)
-            continue;
-        ++bee_options;
-        if (!requires_feature(m, "bee-otpmk")) {
-            refuse(fmt::format("write_plan[{}].option_words", i),
-                   fmt::format("0x{:08x} is a BEE OTPMK option block (the flashloader encrypts "
-                               "what it writes), but the package does not require bee-otpmk",
-                               s.option_words.front()));
+    for (const auto& [engine, feature] :
+         {std::pair{EncryptEngine::Bee, "bee-otpmk"}, std::pair{EncryptEngine::Otfad,
+                                                                "otfad-otpmk"}}) {
+        std::size_t blocks = 0;
+        for (std::size_t i = 0; i < m.write_plan.size(); ++i) {
+            const auto enc = encrypt_on_write(m.write_plan[i]);
+            if (!enc || enc->engine != engine)
+                continue;
+            ++blocks;
+            if (!requires_feature(m, feature)) {
+                refuse(fmt::format("write_plan[{}].option_words", i),
+                       fmt::format("0x{:08x} is a {} OTPMK option block (the flashloader "
+                                   "encrypts what it writes), but the package does not require "
+                                   "{}",
+                                   m.write_plan[i].option_words.front(),
+                                   engine == EncryptEngine::Bee ? "BEE" : "OTFAD", feature));
+            }
+        }
+        if (requires_feature(m, feature) && blocks != 1) {
+            refuse("write_plan", fmt::format("{} {} OTPMK option blocks; {} has the flashloader "
+                                             "encrypt with exactly one",
+                                             blocks, engine == EncryptEngine::Bee ? "BEE" : "OTFAD",
+                                             feature));
         }
     }
-    if (requires_feature(m, "bee-otpmk") && bee_options != 1) {
-        refuse("write_plan", fmt::format("{} BEE OTPMK option blocks; bee-otpmk has the "
-                                         "flashloader encrypt with exactly one",
-                                         bee_options));
-    }
-    if (requires_feature(m, "bee-user-key")) {
-        for (std::string_view w : kBeeUserKeyWords) {
-            if (key_word(w) && std::none_of(m.fuses.begin(), m.fuses.end(),
-                                            [&](const auto& f) { return f.word == w; }))
-                refuse("fuses", fmt::format("{} is missing: bee-user-key burns the key as "
+    for (std::string_view feature : {"bee-user-key", "otfad-user-key"}) {
+        if (!requires_feature(m, feature))
+            continue;
+        for (std::string_view w : kSwGp2Words) {
+            if (std::none_of(m.fuses.begin(), m.fuses.end(),
+                             [&](const auto& f) { return f.word == w; }))
+                refuse("fuses", fmt::format("{} is missing: {} burns the key as "
                                             "SW_GP2_0..SW_GP2_3",
-                                            w));
+                                            w, feature));
         }
     }
 }

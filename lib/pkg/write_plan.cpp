@@ -91,11 +91,16 @@ std::string describe_configuration(const WriteStep& s) {
     std::string what = fmt::format("0x{:X} with option 0x{:08X}", s.memory_id, w);
     if (w == boot::kProgramFcbOption)
         return what + ": the flashloader programs its configuration as the FCB";
-    if ((w >> 28) == 0xE) {  // BEE OTPMK option block (secure-factory.md §2)
+    if (const auto enc = encrypt_on_write(s)) {  // secure-factory.md §2, §4
         std::string ranges;
-        for (std::size_t i = 1; i + 1 < s.option_words.size(); i += 2)
-            ranges += fmt::format("{}0x{:08X}+0x{:X}", ranges.empty() ? "" : ", ",
-                                  s.option_words[i], s.option_words[i + 1]);
+        for (const EncryptedRange& r : enc->ranges)
+            ranges += fmt::format("{}0x{:08X}+0x{:X}", ranges.empty() ? "" : ", ", r.start,
+                                  r.length);
+        if (enc->engine == EncryptEngine::Otfad) {
+            return what + fmt::format(": OTFAD with the part's OTPMK, the flashloader writes the "
+                                      "key blobs at offset 0 and encrypts {} while writing",
+                                      ranges);
+        }
         return what + fmt::format(": BEE with the part's OTPMK, the flashloader writes the "
                                   "header and encrypts {} while writing",
                                   ranges);
@@ -104,6 +109,23 @@ std::string describe_configuration(const WriteStep& s) {
         !boot::flexspi_nor_option_problem(w))
         what += " (" + boot::describe_flexspi_nor_option(w) + ")";
     return what;
+}
+
+std::optional<EncryptOnWrite> encrypt_on_write(const WriteStep& s) {
+    if (s.op != StepOp::ConfigureMemory || !s.fcb_file.empty() || s.option_words.empty() ||
+        (s.option_words.front() >> 28) != 0xE)
+        return std::nullopt;
+    const std::uint32_t w = s.option_words.front();
+    EncryptOnWrite out;
+    // BEE's block has its mode and count in bits 23:16; OTFAD's leaves them zero (bits 11:8).
+    const bool bee = (w & 0x00FF0000u) != 0;
+    out.engine = bee ? EncryptEngine::Bee : EncryptEngine::Otfad;
+    const std::uint32_t count = bee ? (w >> 16) & 0xF : (w >> 8) & 0xF;
+    for (std::uint32_t i = 0; i < count && 2 + 2 * i < s.option_words.size(); ++i) {
+        const std::uint32_t start = s.option_words[1 + 2 * i], second = s.option_words[2 + 2 * i];
+        out.ranges.push_back({start, bee ? second : second - start + 1});
+    }
+    return out;
 }
 
 std::uint32_t flexspi_fcb_address(const device::Device& dev, std::uint32_t image_address) {

@@ -47,7 +47,8 @@ bee::Fac fac(const Reader& r, const YAML::Node& node, const std::string& where) 
 
 BeeRegionSpec region(const Reader& r, const YAML::Node& node, const std::string& where) {
     r.expect_keys(node, where,
-                  {"key", "key_file", "kib_key", "kib_iv", "nonce", "lock", "protect"});
+                  {"key", "key_file", "kib_key", "kib_key_file", "kib_iv", "nonce", "lock",
+                   "protect"});
     BeeRegionSpec s;
     if (node["key"])
         s.key = hex16(r, node["key"], where + ".key");
@@ -57,6 +58,10 @@ BeeRegionSpec region(const Reader& r, const YAML::Node& node, const std::string&
         r.fail(node, fmt::format("{}: give either 'key' or 'key_file', not both", where));
     if (node["kib_key"])
         s.kib_key = hex16(r, node["kib_key"], where + ".kib_key");
+    if (node["kib_key_file"])
+        s.kib_key_file = r.file(node["kib_key_file"], where + ".kib_key_file");
+    if (s.kib_key && s.kib_key_file)
+        r.fail(node, fmt::format("{}: give either 'kib_key' or 'kib_key_file', not both", where));
     if (node["kib_iv"])
         s.kib_iv = hex16(r, node["kib_iv"], where + ".kib_iv");
     if (node["nonce"])
@@ -111,23 +116,32 @@ BeeSpec parse_bee_section(const Reader& r, const YAML::Node& node, const std::st
 
 }  // namespace detail
 
+namespace {
+
+bee::Key key_file(const std::filesystem::path& path) {
+    const Bytes k = read_file_limited(path, kMaxKeyFile);
+    if (k.size() != 16) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: {} bytes; a BEE key file holds 16", path.string(), k.size()));
+    }
+    bee::Key key{};
+    std::copy(k.begin(), k.end(), key.begin());
+    return key;
+}
+
+}  // namespace
+
 bee::Config resolve_bee(const BeeSpec& spec) {
     bee::Config c;
     c.source = spec.mode;
     for (const BeeRegionSpec& s : spec.regions) {
         bee::RegionConfig r;
         r.key = s.key;
-        if (s.key_file) {
-            const Bytes k = read_file_limited(*s.key_file, kMaxKeyFile);
-            if (k.size() != 16) {
-                throw Error(ErrorCode::BadInput,
-                            fmt::format("{}: {} bytes; a BEE key file holds 16",
-                                        s.key_file->string(), k.size()));
-            }
-            r.key.emplace();
-            std::copy(k.begin(), k.end(), r.key->begin());
-        }
+        if (s.key_file)
+            r.key = key_file(*s.key_file);
         r.kib_key = s.kib_key;
+        if (s.kib_key_file)
+            r.kib_key = key_file(*s.kib_key_file);
         r.kib_iv = s.kib_iv;
         r.nonce = s.nonce;
         r.lock = s.lock;

@@ -51,7 +51,8 @@ TEST(BeeSection, ResolveReadsKeyFiles) {
     test::write_bytes(t / "k.bin", Bytes(16, 0x5A));
     test::write_bytes(t / "short.bin", Bytes(15, 0x5A));
     BeeSpec spec;
-    spec.regions.push_back(BeeRegionSpec{{}, t / "k.bin", {}, {}, {}, 0, {{0x60001000, 0x400, 0}}});
+    spec.regions.push_back(
+        BeeRegionSpec{{}, t / "k.bin", {}, {}, {}, 0, {{0x60001000, 0x400, 0}}, {}});
     EXPECT_EQ((*resolve_bee(spec).regions[0].key)[15], 0x5A);
     spec.regions[0].key_file = t / "short.bin";
     try {
@@ -85,7 +86,7 @@ TEST(BeeSection, Errors) {
               "counter bytes follow as zeros)");
     EXPECT_EQ(error_of("bee:\n  mode: otpmk\n  regions:\n    - color: red\n"),
               "/p/project.yaml:6:7: unknown key 'color' in bee.regions[0]; known keys: key, "
-              "key_file, kib_key, kib_iv, nonce, lock, protect");
+              "key_file, kib_key, kib_key_file, kib_iv, nonce, lock, protect");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// BEE with the part's OTPMK on a board: the flashloader builds the region header and encrypts
-// what it writes into the protected ranges (FACs) once it has the option block. The host never
-// knows that key, so a readback of a FAC is ciphertext: verify compares everything outside the
-// FACs and leaves the inside to the boot check (the simulator's, or --boot-check on hardware).
+// BEE or OTFAD with the part's OTPMK on a board: the flashloader writes the BEE header (at
+// 0x400) or the OTFAD key blob table (at 0) and encrypts what it writes into the protected ranges
+// once it has the option block. The host never knows that key, so a readback of a range is
+// ciphertext: verify compares everything outside the ranges and leaves the inside to the boot
+// check (the simulator's, or --boot-check on hardware).
 
 #include <algorithm>
 
@@ -9,18 +10,13 @@
 
 #include "board_writer.hpp"
 #include "rtprov/bee/bee.hpp"
+#include "rtprov/otfad/otfad.hpp"
+#include "rtprov/pkg/write_plan.hpp"
 
 namespace rtprov::write::detail {
 
-namespace {
-
-constexpr std::uint32_t kBeeOptionTag = 0xE;  // bits 31:28 of the option block's first word
-
-}  // namespace
-
 bool is_bee_option(const pkg::WriteStep& s) {
-    return s.op == pkg::StepOp::ConfigureMemory && s.fcb_file.empty() &&
-           !s.option_words.empty() && (s.option_words.front() >> 28) == kBeeOptionTag;
+    return pkg::encrypt_on_write(s).has_value();
 }
 
 std::vector<Range> BoardWriter::otpmk_facs(const pkg::WriteStep& write) const {
@@ -30,18 +26,20 @@ std::vector<Range> BoardWriter::otpmk_facs(const pkg::WriteStep& write) const {
         if (&s == &write || (s.op == pkg::StepOp::Write && s.memory_id == write.memory_id &&
                              s.address == write.address))
             break;
-        if (!is_bee_option(s) || s.memory_id != write.memory_id)
+        const auto enc = pkg::encrypt_on_write(s);
+        if (!enc || s.memory_id != write.memory_id)
             continue;
-        const std::uint32_t count = (s.option_words.front() >> 16) & 0xF;
-        for (std::uint32_t i = 0; i < count && 2 + 2 * i < s.option_words.size(); ++i)
-            out.push_back({s.option_words[1 + 2 * i], s.option_words[2 + 2 * i]});
+        for (const pkg::EncryptedRange& r : enc->ranges)
+            out.push_back({r.start, r.length});
     }
     return out;
 }
 
 StepDone BoardWriter::configure_bee(const pkg::WriteStep& s) {
-    // Once: the flashloader programs the header at once, and a second block would program it
-    // over the first. Not kept in configured_ either (see retry()).
+    // Once: the flashloader programs the header (key blobs) at once, and a second block would
+    // program them over the first. Not kept in configured_ either (see retry()).
+    const pkg::EncryptOnWrite enc = *pkg::encrypt_on_write(s);
+    const bool otfad = enc.engine == pkg::EncryptEngine::Otfad;
     apply_configuration(s);
     bee_on_ = true;
     const auto write = std::find_if(
@@ -52,21 +50,27 @@ StepDone BoardWriter::configure_bee(const pkg::WriteStep& s) {
     const std::uint32_t base =
         write != job_.package.manifest.write_plan.end() ? write->address & 0xFF000000u
                                                         : bee::kFlexspiBase;
-    const std::uint32_t header = base + bee::kHeaderOffsets[0];
-    const Bytes slot = retry("read the BEE header", [&] {
-        return mb().read_memory(header, static_cast<std::uint32_t>(bee::kHeaderSize),
-                                s.memory_id);
+    const std::uint32_t header = otfad ? base : base + bee::kHeaderOffsets[0];
+    const std::size_t size = otfad ? otfad::kTableSize : bee::kHeaderSize;
+    const Bytes slot = retry(otfad ? "read the OTFAD key blobs" : "read the BEE header", [&] {
+        return mb().read_memory(header, static_cast<std::uint32_t>(size), s.memory_id);
     });
-    if (!bee::looks_like_header(slot)) {
+    if (otfad ? !otfad::looks_like_key_blob_table(slot) : !bee::looks_like_header(slot)) {
         throw Error(ErrorCode::Verification,
-                    fmt::format("the flashloader wrote no BEE header at 0x{:08X} after the OTPMK "
+                    fmt::format("the flashloader wrote no {} at 0x{:08X} after the OTPMK "
                                 "option 0x{:08X}: it does not encrypt for this part",
-                                header, s.option_words.front()));
+                                otfad ? "OTFAD key blob table" : "BEE header", header,
+                                s.option_words.front()));
     }
     std::string ranges;
-    for (std::size_t i = 1; i + 1 < s.option_words.size(); i += 2)
-        ranges += fmt::format("{}0x{:08X}+0x{:X}", ranges.empty() ? "" : ", ", s.option_words[i],
-                              s.option_words[i + 1]);
+    for (const pkg::EncryptedRange& r : enc.ranges)
+        ranges += fmt::format("{}0x{:08X}+0x{:X}", ranges.empty() ? "" : ", ", r.start, r.length);
+    if (otfad) {
+        return {fmt::format("the flashloader encrypts {} with this part's OTPMK while writing; "
+                            "its OTFAD key blob table at 0x{:08X} reads back as 4 wrapped "
+                            "records",
+                            ranges, header)};
+    }
     return {fmt::format("the flashloader encrypts {} with this part's OTPMK while writing; its "
                         "BEE header at 0x{:08X} reads back as an encrypted KIB and PRDB",
                         ranges, header)};

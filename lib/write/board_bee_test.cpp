@@ -1,10 +1,12 @@
-// BEE packages (issue 17) written to simulated RT1050/RT1060 parts: OTPMK (the flashloader
-// encrypts with each part's own key) and user key (SW_GP2 burned from the package's secrets, then
-// locked and read-locked). The parts boot through their BEE, the fuse plans read back equal, a
-// dry run lists every irreversible word, a conflicting key selector is refused before anything
-// is burned, and no key word value appears in an event, a record or a message.
+// BEE packages (issue 17) written to simulated RT1050/RT1060 parts, and OTFAD packages to
+// simulated RT1010 parts: OTPMK (the flashloader encrypts with each part's own key) and user key
+// (SW_GP2 burned from the package's secrets, then locked and read-locked). The parts boot through
+// their BEE or OTFAD, the fuse plans read back equal, a dry run lists every irreversible word, a
+// conflicting key selector is refused before anything is burned, and no key word value appears
+// in an event, a record or a message.
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -30,13 +32,26 @@ struct BeePackage {
     pkg::ExportedPackage out;
 };
 
-std::unique_ptr<BeePackage> export_bee(const std::string& device, BeeMode mode) {
+std::unique_ptr<BeePackage> export_project(
+    const std::function<std::filesystem::path(const std::filesystem::path&)>& make) {
     auto p = std::make_unique<BeePackage>();
     pkg::ExportOptions o;
     o.insecure_plain_secrets = true;  // in memory; sealing: seal_test, encrypted_e2e_test
-    o.project = rtprov::test::bee_project(p->dir.path(), device, mode);
+    o.project = make(p->dir.path());
     p->out = pkg::export_package(o);
     return p;
+}
+
+std::unique_ptr<BeePackage> export_bee(const std::string& device, BeeMode mode) {
+    return export_project([&](const std::filesystem::path& dir) {
+        return rtprov::test::bee_project(dir, device, mode);
+    });
+}
+
+std::unique_ptr<BeePackage> export_otfad(rtprov::test::OtfadMode mode) {
+    return export_project([&](const std::filesystem::path& dir) {
+        return rtprov::test::otfad_project(dir, mode);
+    });
 }
 
 // The job `rtprov write` makes, with the secrets the station opened.
@@ -250,6 +265,98 @@ TEST(WriteBee, CloseIsRefusedForABeePackageBeforeAnyBoard) {
                   std::string::npos)
             << e.what();
     }
+}
+
+// Done when of issue 17: RT1010 OTFAD packages, OTPMK and SW_GP2, written to two simulated parts
+// at once: both pass and boot through their OTFAD, the fuse plans read back equal, the KEK is
+// locked and read-locked, and OTPMK parts each hold their own key blobs.
+TEST(WriteOtfad, PackagesWriteInParallelBootAndTheirFusePlansReadBackEqual) {
+    const device::Device& dev = device::find_device("mimxrt1010");
+    for (const auto mode : {rtprov::test::OtfadMode::Otpmk, rtprov::test::OtfadMode::SwGp2}) {
+        const bool otpmk = mode == rtprov::test::OtfadMode::Otpmk;
+        SCOPED_TRACE(otpmk ? "otpmk" : "sw-gp2");
+        const auto pkg = export_otfad(mode);
+        const WriteOptions options = burning();
+        const Job job = job_for(pkg->out, options);
+        SimBoard a(true, "", dev);
+        SimBoard b(true, "", dev);
+        a.chip().fuses().set_uid(0x1111222233334444ull);
+        b.chip().fuses().set_uid(0x5555666677778888ull);
+        a.start();
+        b.start();
+        Transcript t;
+        const std::vector<Port> ports = {a.port("a"), b.port("b")};
+        const auto results = write_boards(job, options, ports, t.sink());
+        a.stop();
+        b.stop();
+        for (const BoardResult& r : results) {
+            EXPECT_EQ(r.outcome, Outcome::Passed) << r.board << ": " << r.error;
+            if (otpmk) {
+                EXPECT_NE(step_detail(r, "verify").find(
+                              "the 12288 inside (0x60002000..0x60004FFF) not compared: the "
+                              "flashloader encrypted them with the part's OTPMK"),
+                          std::string::npos)
+                    << step_detail(r, "verify");
+            }
+        }
+        for (SimBoard* board : {&a, &b}) {
+            const sim::Fuses& fuses = board->chip().fuses();
+            for (const pkg::FuseWordPlan& f : job.package.manifest.fuses)
+                EXPECT_EQ(*fuses.read(f.index) & f.mask, expected(job, f)) << f.word;
+            const sim::Verdict v = sim::check_flash_boot(board->chip());
+            EXPECT_TRUE(v.ok) << v.reason;
+            EXPECT_NE(v.reason.find("OTFAD"), std::string::npos) << v.reason;
+            EXPECT_EQ(fuses.field("MAC_ADDR_LOCK"), 1u);  // its write lock bit
+            EXPECT_EQ(fuses.field("SW_GP2_LOCK"), otpmk ? 0u : 1u);
+            EXPECT_EQ(fuses.field("SW_GP2_RLOCK"), otpmk ? 0u : 1u);
+            if (!otpmk) {
+                EXPECT_EQ(sim::software_fuse_read(fuses, dev.fuse("SW_GP2_0")->index), 0u);
+            }
+        }
+        // OTPMK: each part made its own key blobs and encrypted with its own contexts.
+        EXPECT_EQ(test::flash_at(a.chip(), 0x60000000, 0x100) !=
+                      test::flash_at(b.chip(), 0x60000000, 0x100),
+                  otpmk);
+        EXPECT_EQ(test::flash_at(a.chip(), 0x60002000, 0x3000) !=
+                      test::flash_at(b.chip(), 0x60002000, 0x3000),
+                  otpmk);
+        for (const auto& s : pkg->out.secrets) {
+            EXPECT_EQ(t.text.find(fmt::format("{:08x}", load_le32(s.value.data()))),
+                      std::string::npos)
+                << s.name;
+        }
+    }
+}
+
+TEST(WriteOtfad, DryRunListsEveryIrreversibleWordAndChangesNothing) {
+    const auto pkg = export_otfad(rtprov::test::OtfadMode::SwGp2);
+    WriteOptions options = burning();
+    options.dry_run = true;
+    const Job job = job_for(pkg->out, options);
+    const device::Device& dev = device::find_device("mimxrt1010");
+    SimBoard board(true, "", dev);
+    board.start();
+    const BoardResult r = write_board(job, options, board.port(), {});
+    board.stop();
+    EXPECT_EQ(r.outcome, Outcome::DryRun) << r.error;
+    std::vector<std::string> rows;
+    for (const FuseRow& f : r.fuses)
+        rows.push_back(describe_row(f));
+    EXPECT_EQ(rows, (std::vector<std::string>{
+                        "SW_GP2_0 secret (SW_GP2_0) -> secret (SW_GP2_0) (planned)",
+                        "SW_GP2_1 secret (SW_GP2_1) -> secret (SW_GP2_1) (planned)",
+                        "SW_GP2_2 secret (SW_GP2_2) -> secret (SW_GP2_2) (planned)",
+                        "SW_GP2_3 secret (SW_GP2_3) -> secret (SW_GP2_3) (planned)",
+                        "OTFAD_CFG 0x00000000 -> 0x00000100 (bits 0x00000100) (planned)",
+                        "BOOT_CFG0 0x00000000 -> 0x00000001 (bits 0x00000001) (planned)",
+                        "BOOT_CFG1 0x00000000 -> 0x00002010 (bits 0x00002010) (planned)",
+                        "LOCK 0x00000000 -> 0x00200000 (planned)",
+                        "LOCK 0x00000000 -> 0x00a00000 (planned)",
+                        "LOCK 0x00000000 -> 0x00a00100 (planned)",
+                    }));
+    EXPECT_TRUE(board.chip().flash().used_ranges().empty());
+    for (const std::string word : {"SW_GP2_0", "OTFAD_CFG", "BOOT_CFG0", "BOOT_CFG1", "LOCK"})
+        EXPECT_EQ(*board.chip().fuses().read(dev.fuse(word)->index), 0u) << word;
 }
 
 }  // namespace

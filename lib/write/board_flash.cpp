@@ -284,9 +284,9 @@ StepDone BoardWriter::verify(const pkg::WriteStep& s) {
         for (const Range& f : facs)
             where += fmt::format("{}0x{:08X}..0x{:08X}", where.empty() ? "" : ", ", f.address,
                                  f.address + f.length - 1);
-        return {fmt::format("read back {} bytes: the {} outside the BEE ranges equal; the {} "
-                            "inside ({}) not compared: the flashloader encrypted them with the "
-                            "part's OTPMK, which no host knows; the boot check decides",
+        return {fmt::format("read back {} bytes: the {} outside the encrypted ranges equal; "
+                            "the {} inside ({}) not compared: the flashloader encrypted them "
+                            "with the part's OTPMK, which no host knows; the boot check decides",
                             checked, checked - encrypted, encrypted, where)};
     }
     if (checked < data.size()) {

@@ -25,6 +25,7 @@ struct Guard {
 constexpr Guard kGuards[] = {
     {"BOOT_CFG", "BOOT_CFG_LOCK", ""},
     {"SW_GP2", "SW_GP2_LOCK", "SW_GP2_RLOCK"},
+    {"OTFAD", "MAC_ADDR_LOCK", ""},  // RT1010: OTFAD_CFG, OTFAD_KEY_SCRAMBLE (0x620..0x640)
 };
 
 const Guard* guard_of(std::string_view word) {
@@ -36,7 +37,7 @@ const Guard* guard_of(std::string_view word) {
 
 // The encryption features (BEE, OTFAD) burn their words with --burn-encryption.
 bool encryption_feature(std::string_view feature) {
-    return feature.starts_with("bee-") || feature == "otfad";
+    return feature.starts_with("bee-") || feature.starts_with("otfad-");
 }
 
 std::string purpose_of(const pkg::Manifest& m, std::string_view word) {

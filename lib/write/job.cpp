@@ -80,14 +80,14 @@ void check_close(const Job& job) {
     const pkg::Manifest& m = job.package.manifest;
     check_close_point(m);
     for (const auto& f : m.required) {
-        if (f.name.starts_with("bee-")) {
-            // Closing verifies the boot image read back from the part; inside the BEE's
-            // protected ranges that is ciphertext (with the OTPMK, of a key no host knows).
+        if (f.name.starts_with("bee-") || f.name.starts_with("otfad-")) {
+            // Closing verifies the boot image read back from the part; inside the BEE's or
+            // OTFAD's ranges that is ciphertext (with the OTPMK, of a key no host knows).
             throw Error(ErrorCode::Usage,
                         fmt::format("--close: the package requires {}: the boot image read back "
                                     "from the part is encrypted in its protected ranges, so "
                                     "rtprov cannot verify it before closing; write without "
-                                    "--close (closing BEE parts is not supported yet)",
+                                    "--close (closing BEE/OTFAD parts is not supported yet)",
                                     f.name));
         }
     }

@@ -37,6 +37,10 @@ struct FeatureFuses {
 };
 
 // A fuse field a feature burns inside a shared word, and the value it must get there.
+// FeatureField::value of a field the feature burns with either value (OTFAD_KEY_SEL0: which
+// half of the OTPMK).
+inline constexpr std::uint32_t kAnyFieldValue = 0xFFFFFFFF;
+
 struct FeatureField {
     std::string_view feature;  // "bee-otpmk"
     std::string_view field;    // "BEE_KEY0_SEL"

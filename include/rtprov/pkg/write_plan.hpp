@@ -48,6 +48,23 @@ struct NorFcbPlan {
 // "0x9 with option 0xF000000F: the flashloader programs its configuration as the FCB".
 std::string describe_configuration(const WriteStep& configure);
 
+// A flashloader option block (tag 0xE) that makes the flashloader encrypt while it writes, with
+// a key only the part knows (its OTPMK): BEE on the RT1050/1060/1064 (0xE01N0000, then N FAC
+// start/length pairs; it writes the BEE header at 0x400) or OTFAD on the RT1010 (0xE000KN00, K
+// the OTPMK half, then N start/inclusive-end pairs; it writes the key blob table at offset 0).
+enum class EncryptEngine { Bee, Otfad };
+struct EncryptedRange {
+    std::uint32_t start = 0;
+    std::uint32_t length = 0;
+};
+struct EncryptOnWrite {
+    EncryptEngine engine = EncryptEngine::Bee;
+    std::vector<EncryptedRange> ranges;
+};
+// The encrypt-on-write option block of a configure-memory step, or nullopt for any other step.
+// Pairs the block lacks are left out (the validator compares the count with the pairs).
+std::optional<EncryptOnWrite> encrypt_on_write(const WriteStep& step);
+
 // Address of the FCB on the FlexSPI NOR flash whose window holds `image_address`: the window
 // start + the layout's FCB offset (0x400 on the RT1010). Throws Error(Internal) when `device`
 // has no FlexSPI NOR layout.

@@ -7,7 +7,8 @@
 //     mode: user-key            # or otpmk
 //     regions:                  # 1 or 2: region 0's header goes to 0x400, region 1's to 0x800
 //       - key: 0123456789abcdeffedcba9876543210   # or key_file: sw_gp2.bin (16 bytes)
-//         kib_key: ...          # optional (default random), 16 bytes hex
+//         kib_key: ...          # optional (default random), 16 bytes hex, or kib_key_file:
+//                               #   FILE (16 bytes; export-pkg takes keys from files only)
 //         kib_iv: ...           # optional (default random)
 //         nonce: 112233445566778899aabbcc     # optional: 12 bytes (or 16 ending in 4 zeros)
 //         lock: 0               # PRDB lock options
@@ -28,6 +29,7 @@ struct BeeRegionSpec {
     std::optional<bee::Key> kib_key, kib_iv, nonce;
     std::uint32_t lock = 0;
     std::vector<bee::Fac> protect;
+    std::optional<std::filesystem::path> kib_key_file;
 };
 
 struct BeeSpec {
