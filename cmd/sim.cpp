@@ -47,6 +47,7 @@ struct SimOptions {
     std::string uid;
     std::string boot_mode = "serial";
     bool encrypted_xip_pin = false;
+    bool show_keys = false;
     bool device_given = false;
 };
 
@@ -78,10 +79,19 @@ void set_identity(sim::Chip& chip, const SimOptions& o, bool loaded) {
         sim::save_state(chip, o.state);
 }
 
-nlohmann::json inspection_json(const sim::Inspection& i) {
+// The BEE/OTFAD user key words: their values are shown only with --show-keys.
+bool key_word(const sim::FuseValue& f) {
+    return f.name.starts_with("SW_GP2");
+}
+
+nlohmann::json inspection_json(const sim::Inspection& i, bool show_keys) {
     nlohmann::json fuses = nlohmann::json::array();
-    for (const auto& f : i.fuses)
-        fuses.push_back({{"name", f.name}, {"index", f.index}, {"value", f.value}});
+    for (const auto& f : i.fuses) {
+        if (key_word(f) && !show_keys)
+            fuses.push_back({{"name", f.name}, {"index", f.index}, {"keys_hidden", true}});
+        else
+            fuses.push_back({{"name", f.name}, {"index", f.index}, {"value", f.value}});
+    }
     nlohmann::json used = nlohmann::json::array();
     for (const auto& r : i.flash_used)
         used.push_back({{"address", i.flash_base + r.offset}, {"length", r.length}});
@@ -109,14 +119,18 @@ int run_inspect(Output& out, const SimOptions& o) {
     sim::load_state(chip, o.state);
     chip.set_encrypted_xip_pin(o.encrypted_xip_pin);
     const sim::Inspection i = sim::inspect(chip);
-    out.result(inspection_json(i));
+    out.result(inspection_json(i, o.show_keys));
     out.text("part: {}", i.device);
     out.text("uid: {:016x}", i.uid);
     out.text("state: {}", sim::chip_mode_name(i.mode));
     out.text("hab: {}", i.hab_closed ? "closed" : "open");
     out.text("fuses set:{}", i.fuses.empty() ? " none" : "");
-    for (const auto& f : i.fuses)
-        out.text("  {:<12} index 0x{:02X} = 0x{:08X}", f.name, f.index, f.value);
+    for (const auto& f : i.fuses) {
+        if (key_word(f) && !o.show_keys)
+            out.text("  {:<12} index 0x{:02X} = (key, set; --show-keys shows it)", f.name, f.index);
+        else
+            out.text("  {:<12} index 0x{:02X} = 0x{:08X}", f.name, f.index, f.value);
+    }
     out.text("flash: {} bytes, {}-byte sectors, {}-byte pages", i.geometry.size,
              i.geometry.sector_size, i.geometry.page_size);
     out.text("flash used:{}", i.flash_used.empty() ? " none (erased)" : "");
@@ -212,6 +226,9 @@ class SimCommand : public Command {
                      "Set the Encrypted XIP boot configuration pin: the boot ROM enables BEE from "
                      "it while BT_FUSE_SEL is not burned (with BT_FUSE_SEL, the ENCRYPTED_XIP fuse "
                      "decides)");
+        app.add_flag("--show-keys", o_.show_keys,
+                     "inspect: show the values of the key words (SW_GP2, the BEE/OTFAD user key); "
+                     "without it they are listed as set, without a value");
         app.add_option("--uid", o_.uid,
                        "Unique ID of the part, 16 hex digits (default: random for a new part, "
                        "kept in --state DIR)");

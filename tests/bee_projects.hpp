@@ -34,6 +34,21 @@ inline std::string bee_fcb_preset(const std::string& device) {
     return device == "mimxrt1050" ? "rt1050-evkb" : "rt1060-evk";
 }
 
+// dir/fl.bin: a flashloader stand-in for `device` (IVT, boot data and a small app in its RAM at
+// the flashloader address + 0x400, stack pointer `stack`).
+inline void write_flashloader(const std::filesystem::path& dir, const std::string& device,
+                              std::uint32_t stack) {
+    boot::BuildOptions fl;
+    fl.device = &device::find_device(device);
+    fl.boot_device = device::BootDevice::SerialDownloader;
+    Bytes code(0x1000, 0x5A);
+    const std::uint32_t at = fl.device->flashloader_address + 0x400;
+    store_le32(code.data(), stack);
+    store_le32(code.data() + 4, at + 0x101);
+    fl.app.add(at, code, "flashloader");
+    write_bytes(dir / "fl.bin", boot::build_image(fl).data);
+}
+
 // Writes app.bin, fl.bin, pki/ and project.yaml into `dir`; returns the project file.
 inline std::filesystem::path bee_project(const std::filesystem::path& dir,
                                          const std::string& device, BeeMode mode,
@@ -50,16 +65,7 @@ inline std::filesystem::path bee_project(const std::filesystem::path& dir,
     store_le32(app.data(), 0x20020000);
     store_le32(app.data() + 4, 0x60002101);
     write_bytes(dir / "app.bin", app);
-    // A flashloader stand-in: IVT, boot data and a small app in the part's RAM.
-    boot::BuildOptions fl;
-    fl.device = &device::find_device(device);
-    fl.boot_device = device::BootDevice::SerialDownloader;
-    Bytes code(0x1000, 0x5A);
-    const std::uint32_t at = fl.device->flashloader_address + 0x400;
-    store_le32(code.data(), 0x20020000);
-    store_le32(code.data() + 4, at + 0x101);
-    fl.app.add(at, code, "flashloader");
-    write_bytes(dir / "fl.bin", boot::build_image(fl).data);
+    write_flashloader(dir, device, 0x20020000);
     std::string yaml = fmt::format(
         "version: 1\ndevice: {}\nboot_device: flexspi-nor\napp:\n  file: app.bin\n"
         "  address: 0x60002000\nflashloader: fl.bin\n",
@@ -116,15 +122,7 @@ inline std::filesystem::path otfad_project(const std::filesystem::path& dir, Otf
     write_bytes(dir / "app.bin", app);
     write_bytes(dir / "kek.bin", Bytes(kOtfadKek.begin(), kOtfadKek.end()));
     write_bytes(dir / "ctx0.bin", Bytes(kOtfadContextKey.begin(), kOtfadContextKey.end()));
-    boot::BuildOptions fl;
-    fl.device = &device::find_device("mimxrt1010");
-    fl.boot_device = device::BootDevice::SerialDownloader;
-    Bytes code(0x1000, 0x5A);
-    const std::uint32_t at = fl.device->flashloader_address + 0x400;
-    store_le32(code.data(), 0x20002000);
-    store_le32(code.data() + 4, at + 0x101);
-    fl.app.add(at, code, "flashloader");
-    write_bytes(dir / "fl.bin", boot::build_image(fl).data);
+    write_flashloader(dir, "mimxrt1010", 0x20002000);
     std::string yaml =
         "version: 1\ndevice: mimxrt1010\nboot_device: flexspi-nor\napp:\n  file: app.bin\n"
         "  address: 0x60002000\nflashloader: fl.bin\nfcb: rt1010-evk\n";

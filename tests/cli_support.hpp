@@ -38,6 +38,25 @@ inline RunResult rtprov(const std::string& args) {
     return run_command(kRtprov + " " + args);
 }
 
+// Bytes as lowercase hex.
+inline std::string hex_of(ByteView b) {
+    std::string s;
+    for (const auto c : b)
+        s += fmt::format("{:02x}", c);
+    return s;
+}
+
+// Every entry of a zip as a line "name hex-of-its-bytes", read with Python's zipfile (not
+// rtprov's reader): what an unzip of the package holds, for tests that look for key bytes.
+inline std::string zip_entries_hex(const std::filesystem::path& zip) {
+    const auto r = run_command(
+        "python3 -c \"import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); "
+        "print('\\n'.join(n + ' ' + z.read(n).hex() for n in z.namelist()))\" " +
+        zip.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+}
+
 // The inputs of the write projects of the end-to-end tests, written into `dir`: app.bin, a
 // 40 KiB RT1020 XIP app for 0x60002000 (vector table, then a pattern), and fl.bin, a
 // flashloader stand-in built by `rtprov build` for the serial downloader at 0x20208400.

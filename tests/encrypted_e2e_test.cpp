@@ -24,13 +24,6 @@ namespace fs = std::filesystem;
 const Bytes kDek = {0x3c, 0x91, 0x5e, 0x07, 0xa8, 0x22, 0xd4, 0x6b,
                     0x19, 0xf0, 0x8e, 0x55, 0xc3, 0x7a, 0x01, 0xbd};
 
-std::string hex_of(ByteView b) {
-    std::string s;
-    for (const auto c : b)
-        s += fmt::format("{:02x}", c);
-    return s;
-}
-
 // An RT1020 project whose app is linked into DTCM (0x20002000): the ROM copies it from FlexSPI
 // NOR to RAM, where HAB decrypts it. Signed with a fresh PKI, encrypted with kDek.
 fs::path encrypted_ram_project(const fs::path& d) {
@@ -202,15 +195,7 @@ TEST(EncryptedE2e, APackageSealedToAnotherStationIsRefused) {
 TEST(EncryptedE2e, ThePackageHoldsNoDekUnlessAskedToInTheClear) {
     Exported e;
     export_sealed(e);
-    const auto dump = [](const fs::path& zip) {
-        // Every entry's bytes as hex, read with Python's zipfile (not rtprov's reader).
-        const auto r = run_command(
-            "python3 -c \"import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); "
-            "print('\\n'.join(n + ' ' + z.read(n).hex() for n in z.namelist()))\" " +
-            zip.string());
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        return r.out;
-    };
+    const auto dump = [](const fs::path& zip) { return zip_entries_hex(zip); };
     const std::string raw = hex_of(kDek);  // the DEK's bytes, as they would appear in the dump
     std::string as_text_lower = hex_of(Bytes(raw.begin(), raw.end()));
     std::string upper = raw;

@@ -13,6 +13,7 @@
 
 #include "bee_projects.hpp"
 #include "cli_support.hpp"
+#include "sim_part.hpp"
 #include "rtprov/otfad/otfad.hpp"
 
 namespace rtprov::test {
@@ -26,6 +27,23 @@ std::vector<Json> json_lines(const std::string& out) {
     for (std::string line; std::getline(lines, line);)
         events.push_back(Json::parse(line));
     return events;
+}
+
+// The JSON events of a write to two boards: both results passed, and both sim-boot events say
+// the part boots, with `reason` in the simulator's reason.
+void expect_two_passed_and_booted(const std::string& out, const std::string& reason) {
+    std::size_t booted = 0, passed = 0;
+    for (const Json& e : json_lines(out)) {
+        if (e["event"] == "result" && e["outcome"] == "passed")
+            ++passed;
+        if (e["event"] == "sim-boot") {
+            EXPECT_TRUE(e["boots"].get<bool>()) << e.dump();
+            EXPECT_NE(e["reason"].get<std::string>().find(reason), std::string::npos) << e.dump();
+            ++booted;
+        }
+    }
+    EXPECT_EQ(passed, 2u) << out;
+    EXPECT_EQ(booted, 2u) << out;
 }
 
 TEST(WriteBeeE2e, OtpmkPackagesWriteToTwoPartsAndBootThroughTheBee) {
@@ -43,38 +61,8 @@ TEST(WriteBeeE2e, OtpmkPackagesWriteToTwoPartsAndBootThroughTheBee) {
                                "--burn-encryption --allow-unsigned-fuses",
                                pkg.string()));
         EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
-        std::size_t booted = 0, passed = 0;
-        for (const Json& e : json_lines(r.out)) {
-            if (e["event"] == "result" && e["outcome"] == "passed")
-                ++passed;
-            if (e["event"] == "sim-boot") {
-                EXPECT_TRUE(e["boots"].get<bool>()) << e.dump();
-                EXPECT_NE(e["reason"].get<std::string>().find("BEE: 1 region(s) decrypted"),
-                          std::string::npos)
-                    << e.dump();
-                ++booted;
-            }
-        }
-        EXPECT_EQ(passed, 2u) << r.out;
-        EXPECT_EQ(booted, 2u) << r.out;
+        expect_two_passed_and_booted(r.out, "BEE: 1 region(s) decrypted");
     }
-}
-
-std::string hex_of(ByteView b) {
-    std::string s;
-    for (const auto c : b)
-        s += fmt::format("{:02x}", c);
-    return s;
-}
-
-// Every entry of a zip as "name hex", read with Python's zipfile (not rtprov's reader).
-std::string zip_dump(const std::filesystem::path& zip) {
-    const auto r = run_command(
-        "python3 -c \"import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); "
-        "print('\\n'.join(n + ' ' + z.read(n).hex() for n in z.namelist()))\" " +
-        zip.string());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
 }
 
 // The forms in which a key could sit in a file: its bytes, and its hex text (either case).
@@ -126,7 +114,7 @@ TEST(WriteEncryptedE2e, SealedPackagesHoldNoKeyWriteInParallelAndBoot) {
         auto r = rtprov(fmt::format("export-pkg -c {} -o {} --seal-to {}", project.string(),
                                     pkg.string(), (t / "A/station.pub").string()));
         ASSERT_EQ(r.exit_code, 0) << r.err;
-        const std::string dump = zip_dump(pkg);
+        const std::string dump = zip_entries_hex(pkg);
         // With a user key the image is encrypted in the package, and its plaintext app is not
         // (OTPMK: the image itself is plain there).
         EXPECT_EQ(dump.find("project/app.bin") == std::string::npos, !c.keys.empty());
@@ -163,24 +151,61 @@ TEST(WriteEncryptedE2e, SealedPackagesHoldNoKeyWriteInParallelAndBoot) {
                                "--allow-unsigned-fuses --station-key {}",
                                pkg.string(), (t / "A/station.key").string()));
         EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
-        std::size_t booted = 0, passed = 0;
-        for (const Json& e : json_lines(r.out)) {
-            if (e["event"] == "result" && e["outcome"] == "passed")
-                ++passed;
-            if (e["event"] == "sim-boot") {
-                EXPECT_TRUE(e["boots"].get<bool>()) << e.dump();
-                EXPECT_NE(e["reason"].get<std::string>().find(c.boot_reason), std::string::npos)
-                    << e.dump();
-                ++booted;
-            }
-        }
-        EXPECT_EQ(passed, 2u) << r.out;
-        EXPECT_EQ(booted, 2u) << r.out;
+        expect_two_passed_and_booted(r.out, c.boot_reason);
         for (const Bytes& key : c.keys) {
             for (const std::string& form : key_forms(key))
                 EXPECT_EQ(r.out.find(form) + r.err.find(form), 2 * std::string::npos) << form;
         }
     }
+}
+
+// The part's key words are what `sim inspect` shows last: as set, without a value, unless
+// --show-keys asks for them.
+TEST(WriteEncryptedE2e, SimInspectShowsKeyWordsOnlyWithShowKeys) {
+    TempDir t;
+    const auto project = otfad_project(t.path(), OtfadMode::SwGp2);
+    const auto pkg = t / "pkg.zip";
+    auto r = rtprov(fmt::format("export-pkg -c {} -o {} --insecure-plain-secrets",
+                                project.string(), pkg.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto state = t / "part";
+    {
+        SimPart part(true, "--device mimxrt1010", state);
+        r = rtprov(fmt::format("write {} -p {} --burn-encryption --allow-unsigned-fuses",
+                               pkg.string(), part.port()));
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+        part.stop();
+    }
+    const auto words = otfad::sw_gp2_words(kOtfadKek);
+    r = rtprov("sim --state " + state.string() + " inspect");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("SW_GP2_0     index 0x29 = (key, set; --show-keys shows it)"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("boot check: boots"), std::string::npos) << r.out;
+    r = rtprov("--json sim --state " + state.string() + " inspect");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::size_t hidden = 0;
+    const Json doc = Json::parse(r.out);
+    for (const Json& f : doc.at("fuses")) {
+        if (f["name"].get<std::string>().starts_with("SW_GP2_")) {
+            EXPECT_FALSE(f.contains("value")) << f.dump();
+            EXPECT_TRUE(f.value("keys_hidden", false)) << f.dump();
+            ++hidden;
+        }
+    }
+    EXPECT_EQ(hidden, 4u) << r.out;
+    for (const std::uint32_t w : words) {
+        EXPECT_EQ(r.out.find(std::to_string(w)), std::string::npos);
+        EXPECT_EQ(rtprov("sim --state " + state.string() + " inspect").out.find(
+                      fmt::format("0x{:08X}", w)),
+                  std::string::npos);
+    }
+    r = rtprov("sim --state " + state.string() + " inspect --show-keys");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(fmt::format("SW_GP2_0     index 0x29 = 0x{:08X}", words[0])),
+              std::string::npos)
+        << r.out;
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 
 #include "rtprov/bee/bee.hpp"
 #include "rtprov/boot/image.hpp"
-#include "rtprov/hab/csf.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace rtprov::pkg {
@@ -35,18 +34,10 @@ void check_clear_boot_structures(const project::BuildOutputs& built, const std::
         keys.push_back(*r.key);
     const bee::Decrypted plain = bee::decrypt_image(built.data, keys, name);
     const boot::ParsedImage p = boot::parse_boot_image(plain.data, name);
-    struct Part {
-        std::string_view what;
-        std::uint64_t start, length;
-    };
-    std::vector<Part> parts = {{"IVT", p.ivt.self, 0x20}, {"boot data", p.ivt.boot_data, 12}};
-    if (p.ivt.dcd != 0)
-        parts.push_back({"DCD", p.ivt.dcd, p.dcd_size});
-    if (p.ivt.csf != 0)
-        parts.push_back({"CSF", p.ivt.csf, hab::kCsfSize});
+    const std::vector<ClearPart> parts = clear_parts(p);
     for (const bee::Region& r : built.bee->regions) {
         for (const bee::Fac& f : r.header.prdb.facs) {
-            for (const Part& part : parts) {
+            for (const ClearPart& part : parts) {
                 if (part.start < f.end() && f.start < part.start + part.length) {
                     refuse(project,
                            fmt::format("user-key: the protected range 0x{:08X}+0x{:X} covers the "

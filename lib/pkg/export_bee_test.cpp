@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "bee_projects.hpp"
+#include "export_test_support.hpp"
 #include "rtprov/pkg/validate.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
@@ -16,58 +17,7 @@ namespace rtprov::pkg {
 namespace {
 
 using test::BeeMode;
-
-ExportedPackage exported(const std::filesystem::path& project) {
-    ExportOptions o;
-    o.insecure_plain_secrets = true;  // in memory; sealing: seal_test, encrypted_e2e_test
-    o.project = project;
-    return export_package(o);
-}
-
-const FuseWordPlan& fuse(const Manifest& m, const std::string& word) {
-    const auto it = std::find_if(m.fuses.begin(), m.fuses.end(),
-                                 [&](const FuseWordPlan& f) { return f.word == word; });
-    if (it == m.fuses.end())
-        throw Error(ErrorCode::Internal, word + " not in fuses[]");
-    return *it;
-}
-
-bool needs_feature(const Manifest& m, const std::string& feature) {
-    return std::any_of(m.required.begin(), m.required.end(),
-                       [&](const RequiredFeature& r) { return r.name == feature; });
-}
-
-std::vector<std::string> ops(const Manifest& m) {
-    std::vector<std::string> out;
-    for (const WriteStep& s : m.write_plan) {
-        std::string op(step_op_name(s.op));
-        if (s.op == StepOp::ConfigureMemory && !s.option_words.empty())
-            op += fmt::format(" 0x{:08X}", s.option_words.front());
-        if (s.op == StepOp::LockFuses)
-            op += " " + s.field;
-        out.push_back(op);
-    }
-    return out;
-}
-
-std::string validate_error(const Manifest& m, const std::map<std::string, Bytes>& files) {
-    try {
-        validate_manifest(m, files);
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "valid";
-}
-
-std::string usage_error(const std::filesystem::path& project) {
-    try {
-        (void)exported(project);
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::Usage) << e.what();
-        return e.what();
-    }
-    return "exported";
-}
+using namespace test_support;
 
 TEST(ExportBee, OtpmkKeepsTheImagePlainAndHasTheFlashloaderEncrypt) {
     for (const std::string device : {"mimxrt1050", "mimxrt1060"}) {

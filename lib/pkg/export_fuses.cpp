@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/hab/csf.hpp"
 #include "rtprov/util/bytes.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -75,6 +76,15 @@ void add_before_write(Manifest& m, const ImageEntry& image,
     s.memory_id = image.memory_id;
     s.option_words = std::move(option_words);
     m.write_plan.insert(write, std::move(s));
+}
+
+std::vector<ClearPart> clear_parts(const boot::ParsedImage& p) {
+    std::vector<ClearPart> parts = {{"IVT", p.ivt.self, 0x20}, {"boot data", p.ivt.boot_data, 12}};
+    if (p.ivt.dcd != 0)
+        parts.push_back({"DCD", p.ivt.dcd, p.dcd_size});
+    if (p.ivt.csf != 0)
+        parts.push_back({"CSF", p.ivt.csf, hab::kCsfSize});
+    return parts;
 }
 
 }  // namespace rtprov::pkg::detail

@@ -1,13 +1,14 @@
 #pragma once
 // What the encryption parts of export_package (export_bee.cpp, export_otfad.cpp) share: fuse
-// fields merged into their words, the user key as secret words, and the plan's fuse, lock and
-// encrypt-on-write steps.
+// fields merged into their words, the user key as secret words, the plan's fuse, lock and
+// encrypt-on-write steps, and the boot structures that must stay in the clear.
 
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "rtprov/bee/bee.hpp"
+#include "rtprov/boot/image.hpp"
 #include "rtprov/device/device.hpp"
 #include "rtprov/pkg/manifest.hpp"
 #include "rtprov/pkg/seal.hpp"
@@ -39,5 +40,14 @@ void add_to_plan(Manifest& m, const std::vector<std::string>& words,
 // be in the plan: Error(Internal) otherwise).
 void add_before_write(Manifest& m, const ImageEntry& image,
                       std::vector<std::uint32_t> option_words);
+
+// A boot structure the ROM reads before it decrypts anything a package could check: a package is
+// checked without its keys, so these must lie outside every encrypted range.
+struct ClearPart {
+    std::string_view what;  // "IVT", "boot data", "DCD", "CSF"
+    std::uint64_t start = 0, length = 0;
+};
+// The IVT, its boot data, and the DCD and CSF when the image has them.
+std::vector<ClearPart> clear_parts(const boot::ParsedImage& image);
 
 }  // namespace rtprov::pkg::detail

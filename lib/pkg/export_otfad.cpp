@@ -9,7 +9,6 @@
 
 #include "export_fuses.hpp"
 #include "rtprov/boot/image.hpp"
-#include "rtprov/hab/csf.hpp"
 #include "rtprov/otfad/otfad.hpp"
 #include "rtprov/util/error.hpp"
 
@@ -48,17 +47,9 @@ void check_clear_boot_structures(const project::BuildOutputs& built,
     if (!built.otfad->key_blobs.empty())
         otfad::crypt_data(plain, otfad::kFlexspiBase, built.otfad->contexts);
     const boot::ParsedImage p = boot::parse_boot_image(plain, "the OTFAD image");
-    struct Part {
-        std::string_view what;
-        std::uint64_t start, length;
-    };
-    std::vector<Part> parts = {{"IVT", p.ivt.self, 0x20}, {"boot data", p.ivt.boot_data, 12}};
-    if (p.ivt.dcd != 0)
-        parts.push_back({"DCD", p.ivt.dcd, p.dcd_size});
-    if (p.ivt.csf != 0)
-        parts.push_back({"CSF", p.ivt.csf, hab::kCsfSize});
+    const std::vector<ClearPart> parts = clear_parts(p);
     for (const otfad::Context& c : built.otfad->contexts) {
-        for (const Part& part : parts) {
+        for (const ClearPart& part : parts) {
             if (part.start < c.end && c.start < part.start + part.length) {
                 refuse(project,
                        fmt::format("the encrypted range 0x{:08X}..0x{:08X} covers the image's {} "

@@ -97,62 +97,73 @@ std::string step_detail(const BoardResult& r, const std::string& op) {
     return "";
 }
 
+// Writes `pkg` to two fresh parts of `dev` at once (their UIDs, and so their OTPMKs, differ):
+// both pass (OTPMK: verify leaves the encrypted range to the boot check), every word of the fuse
+// plan reads back as planned, each part boots with `boot_reason` in the verdict, no key word's
+// value is in any event, and `check` is called with each part's fuses. Returns the two parts'
+// flash [from, from + length).
+std::pair<Bytes, Bytes> write_two_and_boot(const BeePackage& pkg, const device::Device& dev,
+                                           bool otpmk, std::string_view boot_reason,
+                                           std::uint32_t from, std::size_t length,
+                                           const std::function<void(const sim::Fuses&)>& check) {
+    const WriteOptions options = burning();
+    const Job job = job_for(pkg.out, options);
+    SimBoard a(true, "", dev);
+    SimBoard b(true, "", dev);
+    a.chip().fuses().set_uid(0x1111222233334444ull);
+    b.chip().fuses().set_uid(0x5555666677778888ull);
+    a.start();
+    b.start();
+    Transcript t;
+    const std::vector<Port> ports = {a.port("a"), b.port("b")};
+    const auto results = write_boards(job, options, ports, t.sink());
+    a.stop();
+    b.stop();
+    for (const BoardResult& r : results) {
+        EXPECT_EQ(r.outcome, Outcome::Passed) << r.board << ": " << r.error;
+        if (otpmk) {
+            EXPECT_NE(step_detail(r, "verify").find(
+                          "the 12288 inside (0x60002000..0x60004FFF) not compared: the "
+                          "flashloader encrypted them with the part's OTPMK"),
+                      std::string::npos)
+                << step_detail(r, "verify");
+        }
+    }
+    for (SimBoard* board : {&a, &b}) {
+        const sim::Fuses& fuses = board->chip().fuses();
+        for (const pkg::FuseWordPlan& f : job.package.manifest.fuses)
+            EXPECT_EQ(*fuses.read(f.index) & f.mask, expected(job, f)) << f.word;
+        const sim::Verdict v = sim::check_flash_boot(board->chip());
+        EXPECT_TRUE(v.ok) << v.reason;
+        EXPECT_NE(v.reason.find(boot_reason), std::string::npos) << v.reason;
+        check(fuses);
+    }
+    for (const auto& s : pkg.out.secrets) {
+        EXPECT_EQ(t.text.find(fmt::format("{:08x}", load_le32(s.value.data()))),
+                  std::string::npos)
+            << s.name;
+    }
+    return {test::flash_at(a.chip(), from, length), test::flash_at(b.chip(), from, length)};
+}
+
 TEST(WriteBee, PackagesWriteInParallelBootAndTheirFusePlansReadBackEqual) {
     for (const std::string device : {"mimxrt1050", "mimxrt1060"}) {
         for (const BeeMode mode : {BeeMode::Otpmk, BeeMode::UserKey}) {
             const bool otpmk = mode == BeeMode::Otpmk;
             SCOPED_TRACE(device + (otpmk ? " otpmk" : " user-key"));
-            const auto pkg = export_bee(device, mode);
-            const WriteOptions options = burning();
-            const Job job = job_for(pkg->out, options);
-            SimBoard a(true, "", device::find_device(device));
-            SimBoard b(true, "", device::find_device(device));
-            a.chip().fuses().set_uid(0x1111222233334444ull);
-            b.chip().fuses().set_uid(0x5555666677778888ull);
-            a.start();
-            b.start();
-            Transcript t;
-            const std::vector<Port> ports = {a.port("a"), b.port("b")};
-            const auto results = write_boards(job, options, ports, t.sink());
-            a.stop();
-            b.stop();
-            for (const BoardResult& r : results) {
-                EXPECT_EQ(r.outcome, Outcome::Passed) << r.board << ": " << r.error;
-                if (otpmk) {
-                    EXPECT_NE(step_detail(r, "verify").find(
-                                  "the 12288 inside (0x60002000..0x60004FFF) not compared: the "
-                                  "flashloader encrypted them with the part's OTPMK"),
-                              std::string::npos)
-                        << step_detail(r, "verify");
-                }
-            }
-            for (SimBoard* board : {&a, &b}) {
-                const sim::Fuses& fuses = board->chip().fuses();
-                for (const pkg::FuseWordPlan& f : job.package.manifest.fuses)
-                    EXPECT_EQ(*fuses.read(f.index) & f.mask, expected(job, f)) << f.word;
-                const sim::Verdict v = sim::check_flash_boot(board->chip());
-                EXPECT_TRUE(v.ok) << v.reason;
-                EXPECT_NE(v.reason.find("BEE: 1 region(s) decrypted"), std::string::npos)
-                    << v.reason;
-                if (!otpmk) {
+            const device::Device& dev = device::find_device(device);
+            const auto [fa, fb] = write_two_and_boot(
+                *export_bee(device, mode), dev, otpmk, "BEE: 1 region(s) decrypted", 0x60002000,
+                0x3000, [&](const sim::Fuses& fuses) {
+                    if (otpmk)
+                        return;
                     // Locked and read-locked: software reads the key words as 0.
                     EXPECT_EQ(fuses.field("SW_GP2_LOCK"), 1u);
                     EXPECT_EQ(fuses.field("SW_GP2_RLOCK"), 1u);
-                    EXPECT_EQ(sim::software_fuse_read(fuses, device::find_device(device)
-                                                                 .fuse("SW_GP2_0")
-                                                                 ->index),
-                              0u);
-                }
-            }
+                    EXPECT_EQ(sim::software_fuse_read(fuses, dev.fuse("SW_GP2_0")->index), 0u);
+                });
             // OTPMK: each part encrypted with its own key, so the two flashes differ.
-            const Bytes fa = test::flash_at(a.chip(), 0x60002000, 0x3000);
-            const Bytes fb = test::flash_at(b.chip(), 0x60002000, 0x3000);
             EXPECT_EQ(fa != fb, otpmk);
-            for (const auto& s : pkg->out.secrets) {
-                EXPECT_EQ(t.text.find(fmt::format("{:08x}", load_le32(s.value.data()))),
-                          std::string::npos)
-                    << s.name;
-            }
         }
     }
 }
@@ -275,56 +286,21 @@ TEST(WriteOtfad, PackagesWriteInParallelBootAndTheirFusePlansReadBackEqual) {
     for (const auto mode : {rtprov::test::OtfadMode::Otpmk, rtprov::test::OtfadMode::SwGp2}) {
         const bool otpmk = mode == rtprov::test::OtfadMode::Otpmk;
         SCOPED_TRACE(otpmk ? "otpmk" : "sw-gp2");
-        const auto pkg = export_otfad(mode);
-        const WriteOptions options = burning();
-        const Job job = job_for(pkg->out, options);
-        SimBoard a(true, "", dev);
-        SimBoard b(true, "", dev);
-        a.chip().fuses().set_uid(0x1111222233334444ull);
-        b.chip().fuses().set_uid(0x5555666677778888ull);
-        a.start();
-        b.start();
-        Transcript t;
-        const std::vector<Port> ports = {a.port("a"), b.port("b")};
-        const auto results = write_boards(job, options, ports, t.sink());
-        a.stop();
-        b.stop();
-        for (const BoardResult& r : results) {
-            EXPECT_EQ(r.outcome, Outcome::Passed) << r.board << ": " << r.error;
-            if (otpmk) {
-                EXPECT_NE(step_detail(r, "verify").find(
-                              "the 12288 inside (0x60002000..0x60004FFF) not compared: the "
-                              "flashloader encrypted them with the part's OTPMK"),
-                          std::string::npos)
-                    << step_detail(r, "verify");
-            }
-        }
-        for (SimBoard* board : {&a, &b}) {
-            const sim::Fuses& fuses = board->chip().fuses();
-            for (const pkg::FuseWordPlan& f : job.package.manifest.fuses)
-                EXPECT_EQ(*fuses.read(f.index) & f.mask, expected(job, f)) << f.word;
-            const sim::Verdict v = sim::check_flash_boot(board->chip());
-            EXPECT_TRUE(v.ok) << v.reason;
-            EXPECT_NE(v.reason.find("OTFAD"), std::string::npos) << v.reason;
-            EXPECT_EQ(fuses.field("MAC_ADDR_LOCK"), 1u);  // its write lock bit
-            EXPECT_EQ(fuses.field("SW_GP2_LOCK"), otpmk ? 0u : 1u);
-            EXPECT_EQ(fuses.field("SW_GP2_RLOCK"), otpmk ? 0u : 1u);
-            if (!otpmk) {
-                EXPECT_EQ(sim::software_fuse_read(fuses, dev.fuse("SW_GP2_0")->index), 0u);
-            }
-        }
-        // OTPMK: each part made its own key blobs and encrypted with its own contexts.
-        EXPECT_EQ(test::flash_at(a.chip(), 0x60000000, 0x100) !=
-                      test::flash_at(b.chip(), 0x60000000, 0x100),
+        // The key blob table at 0 and the encrypted app: each part's own with the OTPMK.
+        const auto [fa, fb] = write_two_and_boot(
+            *export_otfad(mode), dev, otpmk, "OTFAD", 0x60000000, 0x5000,
+            [&](const sim::Fuses& fuses) {
+                EXPECT_EQ(fuses.field("MAC_ADDR_LOCK"), 1u);  // its write lock bit
+                EXPECT_EQ(fuses.field("SW_GP2_LOCK"), otpmk ? 0u : 1u);
+                EXPECT_EQ(fuses.field("SW_GP2_RLOCK"), otpmk ? 0u : 1u);
+                if (!otpmk) {
+                    EXPECT_EQ(sim::software_fuse_read(fuses, dev.fuse("SW_GP2_0")->index), 0u);
+                }
+            });
+        EXPECT_EQ(Bytes(fa.begin(), fa.begin() + 0x100) != Bytes(fb.begin(), fb.begin() + 0x100),
                   otpmk);
-        EXPECT_EQ(test::flash_at(a.chip(), 0x60002000, 0x3000) !=
-                      test::flash_at(b.chip(), 0x60002000, 0x3000),
+        EXPECT_EQ(Bytes(fa.begin() + 0x2000, fa.end()) != Bytes(fb.begin() + 0x2000, fb.end()),
                   otpmk);
-        for (const auto& s : pkg->out.secrets) {
-            EXPECT_EQ(t.text.find(fmt::format("{:08x}", load_le32(s.value.data()))),
-                      std::string::npos)
-                << s.name;
-        }
     }
 }
 
