@@ -292,8 +292,12 @@ class WriteCommand : public Command {
         const std::size_t unfused = count({write::Outcome::PassedUnfused});
         const std::size_t refused = count({write::Outcome::Refused});
         const std::size_t failed = results.size() - passed - unfused - refused;
+        const std::size_t dry = count({write::Outcome::DryRun});
         std::string text = fmt::format("{} of {} board{} passed", passed, results.size(),
                                        results.size() == 1 ? "" : "s");
+        if (dry > 0)
+            text += dry == passed ? " the dry run (nothing was written or burned)"
+                                  : fmt::format(" ({} of them the dry run: nothing changed)", dry);
         if (unfused > 0)
             text += fmt::format(", {} passed-unfused (fuse plan not burned)", unfused);
         if (refused > 0)

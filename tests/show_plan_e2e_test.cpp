@@ -233,6 +233,10 @@ TEST(ShowPlanE2e, DryRunShowsThePlanAndEveryFuseWordTheRunBurns) {
                          "Write plan (what `rtprov write` runs, in order)\n"))
         << text.out;
     EXPECT_TRUE(contains(text.out, "  MAC0       OTP index 0x22  assigned at write time  step "));
+    // The summary says that nothing was written, not just "passed".
+    EXPECT_TRUE(contains(text.out,
+                         "1 of 1 board passed the dry run (nothing was written or burned)\n"))
+        << text.out;
     EXPECT_TRUE(contains(text.out,
                          ": fuse MAC0       index 0x22  0x00000000 -> assigned at "
                          "write time  assigned       data mac"))

@@ -138,6 +138,8 @@ TEST(WriteEncryptedE2e, SealedPackagesHoldNoKeyWriteInParallelAndBoot) {
         for (const std::string word : {"BOOT_CFG0", "BOOT_CFG1", "LOCK"})
             EXPECT_NE(r.out.find(word), std::string::npos) << word << "\n" << r.out;
         EXPECT_NE(r.out.find("needs --burn-encryption"), std::string::npos) << r.out;
+        // The program-fuses step names the flags its words need, not only --burn-srk.
+        EXPECT_NE(r.out.find("--burn-encryption)"), std::string::npos) << r.out;
         if (!c.keys.empty()) {
             EXPECT_NE(r.out.find("secret (SW_GP2_0)"), std::string::npos) << r.out;
             // Station B cannot open it: refused before a board is touched.

@@ -123,12 +123,21 @@ class Describer {
                 return s.op == StepOp::Write ? fmt::format("{} {} ({}) to {}", op, s.file, facts, r)
                                              : fmt::format("{} {} reads back as {}", op, r, s.file);
             }
-            case StepOp::ProgramFuses:
-                for (const std::string& w : s.words)
+            case StepOp::ProgramFuses: {
+                // The flags its words need, in the order they first appear (SRK, encryption).
+                std::vector<std::string> needs;
+                for (const std::string& w : s.words) {
                     program_word(n, w);
+                    const std::string& flag = view_.fuses.back().needs;
+                    if (std::find(needs.begin(), needs.end(), flag) == needs.end())
+                        needs.push_back(flag);
+                }
                 return fmt::format(
-                    "{} {} (needs --burn-srk)", op,
-                    s.words.empty() ? "no words" : fmt::format("{}", fmt::join(s.words, ", ")));
+                    "{} {} (needs {})", op,
+                    s.words.empty() ? "no words" : fmt::format("{}", fmt::join(s.words, ", ")),
+                    needs.empty() ? std::string("--burn-srk")
+                                  : fmt::format("{}", fmt::join(needs, " and ")));
+            }
             case StepOp::LockFuses:
                 return op + " " + lock(n, s.field);
             case StepOp::PerBoardData:
