@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include "bee_display.hpp"
+#include "cli_errors.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
 #include "otfad_display.hpp"
@@ -33,7 +34,7 @@ class BuildCommand : public Command {
             "sd/mmc/nand put the IVT at 0x400 and the app at 0x1000; serial-downloader puts the "
             "IVT\nat 0 and the app at 0x400. RAM apps are linked above that header.");
         app.add_option("-c,--config", project_, "Project file (YAML) holding the build settings")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_option("--device", spec_.device, "Part, e.g. mimxrt1020 (see `rtprov devices`)");
         app.add_option("--boot-device", boot_device_,
                        "flexspi-nor (default), flexspi-nand, semc-nor, semc-nand, sd, mmc, "
@@ -51,9 +52,15 @@ class BuildCommand : public Command {
         app.add_option("--dcd", dcd_, "DCD: binary, or text with WriteValue/CheckAllSet/... lines");
         app.add_flag("--no-padding", no_padding_,
                      "Start the output at the IVT (omit the FCB area / boot-device padding)");
+        app.add_option("--ivt-offset", ivt_offset_,
+                       "Free layout: the IVT's offset from the image start, instead of the boot "
+                       "device's (with --initial-load-size; nxpimage's ivtOffset)");
+        app.add_option("--initial-load-size", initial_load_size_,
+                       "Free layout: the app's offset from the image start (nxpimage's "
+                       "initialLoadSize)");
         app.add_option("--bee", bee_,
                        "BEE-encrypt the image: a file with the keys of a project's bee: section")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.add_option("-o,--output", output_, "Output file (written atomically)");
     }
@@ -129,13 +136,21 @@ class BuildCommand : public Command {
         if (!fcb_.empty())
             spec.fcb = project::fcb_spec_from_argument(fcb_);
         add_fcb_fields(spec);
+        if (ivt_offset_.empty() != initial_load_size_.empty())
+            throw Error(ErrorCode::Usage, "a free layout needs both --ivt-offset and "
+                                          "--initial-load-size");
+        if (!ivt_offset_.empty()) {
+            spec.layout = project::LayoutSpec{parse_u32(ivt_offset_, "--ivt-offset"),
+                                              parse_u32(initial_load_size_, "--initial-load-size"),
+                                              "--ivt-offset/--initial-load-size"};
+        }
         return spec;
     }
 
     project::BuildSpec from_project() {
         if (!spec_.device.empty() || !app_file_.empty() || !boot_device_.empty() ||
             !app_format_.empty() || !app_address_.empty() || !entry_.empty() || !dcd_.empty() ||
-            !fcb_.empty()) {
+            !fcb_.empty() || !ivt_offset_.empty() || !initial_load_size_.empty()) {
             throw Error(ErrorCode::Usage,
                         "give the build settings either in the project file (-c) or as options, "
                         "not both (only -o, --no-padding, --fcb-field and --bee combine with -c)");
@@ -163,7 +178,7 @@ class BuildCommand : public Command {
     std::string project_, boot_device_, app_file_, app_format_, app_address_, entry_, fcb_, dcd_,
         output_;
     std::vector<std::string> fcb_fields_;
-    std::string bee_;
+    std::string bee_, ivt_offset_, initial_load_size_;
     bool show_keys_ = false;
     bool no_padding_ = false;
 };

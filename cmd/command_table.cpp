@@ -2,8 +2,12 @@
 
 namespace rtprov::cli {
 
+std::unique_ptr<Command> make_init_command();  // cmd/init.cpp
+
 std::span<const CommandRow> command_table() {
     static const CommandRow rows[] = {
+        {"init", "Start a project: a commented project file for a part, boot device and features",
+         Needs::Files, make_init_command},
         {"build", "Build a bootable image (FCB, IVT, boot data, DCD, app) from an ELF/HEX/SREC/BIN",
          Needs::Files, make_build_command},
         {"sign", "HAB4-sign (and optionally encrypt) an unsigned bootable image", Needs::Files,

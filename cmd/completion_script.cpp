@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/boot/fcb.hpp"
+#include "rtprov/device/device.hpp"
+
 namespace rtprov::cli {
 
 namespace {
@@ -46,6 +49,24 @@ std::vector<std::string> choices_of(const std::string& type_name) {
     return out;
 }
 
+// Names from rtprov's own database that an option (or a positional, by its name) takes, for the
+// options that have no IsMember check because they also take a file or an alias: parts, boot
+// devices, FCB presets. Empty for every other option.
+std::vector<std::string> database_names(const std::string& path, const std::string& name) {
+    std::vector<std::string> out;
+    if (name == "device" || (path == "devices" && name == "name")) {
+        for (const auto& d : device::all_devices())
+            out.emplace_back(d.name);
+    } else if (name == "boot-device") {
+        for (const auto b : device::all_boot_devices())
+            out.emplace_back(device::boot_device_name(b));
+    } else if (name == "fcb" || (path == "fcb" && name == "preset")) {
+        for (const auto& p : boot::fcb_presets())
+            out.emplace_back(p.name);
+    }
+    return out;
+}
+
 // The first line of a description, short enough for a completion menu.
 std::string short_help(const std::string& text) {
     std::string line = text.substr(0, text.find('\n'));
@@ -54,7 +75,7 @@ std::string short_help(const std::string& text) {
     return line;
 }
 
-OptionInfo option_info(const CLI::Option& opt) {
+OptionInfo option_info(const CLI::Option& opt, const std::string& path) {
     OptionInfo o;
     for (const auto& s : opt.get_snames())
         o.names.push_back("-" + s);
@@ -62,8 +83,11 @@ OptionInfo option_info(const CLI::Option& opt) {
         o.names.push_back("--" + l);
     o.help = short_help(opt.get_description());
     o.takes_value = opt.get_items_expected_max() > 0;  // flags expect 0 items
-    if (o.takes_value)
+    if (o.takes_value) {
         o.choices = choices_of(opt.get_type_name());
+        if (o.choices.empty() && !opt.get_lnames().empty())
+            o.choices = database_names(path, opt.get_lnames().front());
+    }
     return o;
 }
 
@@ -73,21 +97,28 @@ void walk(const CLI::App& app, const std::string& path, const std::vector<Option
           std::vector<Node>& out) {
     Node node;
     node.path = path;
+    bool only_choices = false;
     for (const CLI::Option* opt : app.get_options()) {
         if (opt->get_group().empty())
             continue;  // hidden
         if (!opt->nonpositional()) {
             node.positionals = true;
-            for (auto& c : choices_of(opt->get_type_name()))
+            // IsMember choices are the whole answer; database names may also be a file.
+            auto choices = choices_of(opt->get_type_name());
+            if (choices.empty())
+                choices = database_names(path, opt->get_name());
+            else
+                only_choices = true;
+            for (auto& c : choices)
                 node.positional_choices.push_back(std::move(c));
             continue;
         }
-        node.options.push_back(option_info(*opt));
+        node.options.push_back(option_info(*opt, path));
     }
     if (!path.empty())
         node.options.insert(node.options.end(), globals.begin(), globals.end());
-    if (!node.positional_choices.empty())
-        node.positionals = false;  // the choices are the whole answer
+    if (only_choices)
+        node.positionals = false;
     const auto subs =
         app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });
     for (const CLI::App* sub : subs)
@@ -103,7 +134,7 @@ std::vector<Node> command_tree(const CLI::App& root) {
         const auto l = opt->get_lnames();
         if (!opt->get_group().empty() && opt->nonpositional() &&
             !(l.size() == 1 && (l[0] == "help" || l[0] == "version"))) {
-            globals.push_back(option_info(*opt));
+            globals.push_back(option_info(*opt, ""));
         }
     }
     std::vector<Node> nodes;
@@ -213,9 +244,8 @@ _rtprov() {
     if ((COMP_CWORD > 1)) && [[ " $(_rtprov_value_options "$cmd") " == *" $prev "* ]]; then
         local choices
         choices="$(_rtprov_choices "$cmd" "$prev")"
-        if [[ -n "$choices" ]]; then
-            mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur")
-        else
+        [[ -n "$choices" ]] && mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur")
+        if ((${#COMPREPLY[@]} == 0)); then  # no choice matches: a file (--fcb takes either)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         fi
@@ -274,12 +304,9 @@ _rtprov() {
     done
     if ((CURRENT > 2)) && [[ " $(_rtprov_value_options "$cmd") " == *" $prev "* ]]; then
         out="$(_rtprov_choices "$cmd" "$prev")"
-        if [[ -n "$out" ]]; then
-            items=(${=out})
-            compadd -a items
-        else
-            _files
-        fi
+        items=(${=out})
+        ((${#items})) && compadd -a items && return
+        _files  # no choice matches: a file (--fcb takes either)
         return
     fi
     if [[ "$cur" == -* ]]; then

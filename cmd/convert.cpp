@@ -16,8 +16,8 @@ class ConvertCommand : public Command {
     void setup(CLI::App& app) override {
         app.add_option("--from", from_,
                        "Configuration format: bd (elftosb / MCUXpresso Secure "
-                       "Provisioning) or spsdk (nxpimage hab YAML)")
-            ->required()
+                       "Provisioning) or spsdk (nxpimage hab YAML); default: told from the "
+                       "file's first tokens")
             ->check(CLI::IsMember({"bd", "spsdk"}));
         app.add_option("config", config_, "The configuration file")->required();
         app.add_option("--input", input_,
@@ -27,15 +27,30 @@ class ConvertCommand : public Command {
             ->required();
         app.footer(
             "Examples:\n"
-            "  rtprov convert --from bd config.bd --input app.srec -o project.yaml\n"
-            "  rtprov convert --from spsdk config_pk.yaml -o project.yaml\n"
+            "  rtprov convert config.bd --input app.srec -o project.yaml\n"
+            "  rtprov convert config_pk.yaml -o project.yaml\n"
             "  rtprov build -c project.yaml -o signed.bin\n"
-            "Paths in the project are relative to it; keys are referenced, not copied.");
+            "Paths in the project are relative to it; keys are referenced, not copied.\n"
+            "Paths in the configuration may use '\\' (Windows): it separates folders, as in NXP's "
+            "tools.");
     }
 
     int run(Output& out) override {
-        const convert::VendorConfig config =
-            from_ == "bd" ? convert::read_bd_config(config_) : convert::read_spsdk_config(config_);
+        const std::string text = read_text_file(config_);
+        std::string from = from_;
+        if (from.empty()) {
+            const auto detected = convert::detect_config_format(text);
+            if (!detected) {
+                throw Error(ErrorCode::BadInput,
+                            fmt::format("{}: neither a BD file (options {{ ... }}) nor an SPSDK "
+                                        "YAML (options: ...); give --from bd or --from spsdk",
+                                        config_));
+            }
+            from = *detected;
+        }
+        const convert::VendorConfig config = from == "bd"
+                                                 ? convert::parse_bd_config(text, config_)
+                                                 : convert::parse_spsdk_config(text, config_);
         convert::ConvertOptions options;
         if (!input_.empty())
             options.input = input_;

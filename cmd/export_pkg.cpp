@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "cli_errors.hpp"
 #include "command.hpp"
 
 #include "rtprov/hab/key_io.hpp"
@@ -36,26 +37,26 @@ class ExportPkgCommand : public Command {
             "and `rtprov write` say so).");
         app.add_option("-c,--config", project_, "Project file (YAML)")
             ->required()
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_option("-o,--output", output_, "Package file (zip, written atomically)")
             ->required();
         app.add_option("--image", image_,
                        "A build output to package: refused as stale unless it equals what the "
                        "project builds now")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_option("--sign-key", sign_key_,
                        "Sign the package (manifest.sig) with this private key (RSA or EC, PEM)")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_flag("--include-sources", include_sources_,
                      "With hab.encrypt: package the plaintext app too (left out by default)");
         app.add_option("--seal-to", seal_to_,
                        "Seal the package's secrets to this station public key (repeatable)")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_flag("--insecure-plain-secrets", plain_secrets_,
                      "Keep the package's secrets in the clear (development only)");
         app.add_option("--sign-key-password-file", sign_password_file_,
                        "Password of an encrypted --sign-key (default: $RTPROV_KEY_PASSWORD)")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
     }
 
     int run(Output& out) override {

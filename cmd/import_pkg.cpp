@@ -1,5 +1,6 @@
 // rtprov import-pkg: verify a manufacturing package, print what it holds, optionally extract it.
 
+#include "cli_errors.hpp"
 #include "command.hpp"
 #include "package_options.hpp"
 
@@ -33,7 +34,7 @@ class ImportPkgCommand : public Command {
         app.add_option("--trust-key", trust_keys_,
                        "Require a package signed by this key (public key, certificate or key "
                        "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
     }
 
     int run(Output& out) override {

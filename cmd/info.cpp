@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "bee_display.hpp"
+#include "cli_errors.hpp"
 #include "command.hpp"
 #include "image_json.hpp"
 #include "otfad_display.hpp"
@@ -47,7 +48,7 @@ class InfoCommand : public Command {
         app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.add_option("--otfad-kek", otfad_kek_,
                        "RT1010 OTFAD: a 16-byte KEK file to unwrap the key blobs at 0 and decrypt")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_option("--decrypt", decrypt_,
                        "With --bee-key or --otfad-kek: write the plain image here");
         app.footer(

@@ -3,13 +3,16 @@
 
 #include <cstdio>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli_errors.hpp"
 #include "command.hpp"
+#include "version.hpp"
 #include "rtprov/util/error.hpp"
 
 namespace {
@@ -22,6 +25,15 @@ int report(const rtprov::Error& e, rtprov::cli::Output& out) {
     return rtprov::exit_code(e.code());
 }
 
+// --json given, as far as a command line that did not parse tells (its flags are set only when the
+// whole line parses).
+bool asked_for_json(int argc, char** argv) {
+    for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+        if (std::string_view(argv[i]) == "--json")
+            return true;
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -29,7 +41,9 @@ int main(int argc, char** argv) {
         "rtprov: build, sign, package and write firmware for NXP i.MX RT10xx microcontrollers.\n"
         "Exit codes: 0 ok, 1 usage, 2 bad input, 3 device/transport, 4 verification failed, "
         "5 file I/O."};
-    app.set_version_flag("--version", "rtprov " RTPROV_VERSION);
+    app.set_version_flag(
+        "--version", [argc, argv] { return rtprov::cli::version_output(asked_for_json(argc, argv)); },
+        "Print the version, commit, build date and library versions (JSON with --json)");
     app.require_subcommand(1);
     app.fallthrough();
     bool json = false;
@@ -48,11 +62,16 @@ int main(int argc, char** argv) {
     }
 
     try {
+        rtprov::cli::check_command_name(app, argc, argv);
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // --help and --version are "errors" with exit code 0 in CLI11.
-        int code = app.exit(e);
-        return code == 0 ? 0 : rtprov::exit_code(rtprov::ErrorCode::Usage);
+        if (e.get_exit_code() == 0)
+            return app.exit(e);  // --help and --version are "errors" with exit code 0 in CLI11
+        rtprov::cli::Output out(json || asked_for_json(argc, argv), -1);
+        return report(rtprov::cli::usage_error(app, e), out);
+    } catch (const rtprov::Error& e) {  // an unknown command, a missing input file
+        rtprov::cli::Output out(json || asked_for_json(argc, argv), -1);
+        return report(e, out);
     }
 
     rtprov::cli::Output out(json, quiet ? -1 : verbose);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_errors.hpp"
 #include "command.hpp"
 #include "rtprov/project/sb_commands.hpp"
 #include "rtprov/util/error.hpp"
@@ -32,7 +33,7 @@ class SbCommand : public Command {
         build_ = app.add_subcommand("build", "Build an SB 1.x file from a command file (YAML)");
         build_->add_option("commands", commands_, "Command file: sections and their commands")
             ->required()
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         build_->add_option("-o,--output", output_, "The SB file (written atomically)")->required();
         build_->add_option("--timestamp", timestamp_,
                            "Creation time, UTC (2020-04-24T15:33:32Z); overrides the file's; "

@@ -29,23 +29,30 @@ class SdpCommand : public Command {
   public:
     void setup(CLI::App& app) override {
         options_.setup(
-            app, kOps,
-            "Example: rtprov sdp -p usb:1fc9:0130 write-file 0x20001C00 ivt_flashloader.bin");
+            app, kOps, {},
+            "Examples: rtprov sdp -p usb:1fc9:0130 write-file 0x20001C00 ivt_flashloader.bin\n"
+            "          sdphost's forms: rtprov sdp -u 0x1fc9,0x0130 -j -- error-status\n"
+            "                           rtprov sdp -p /dev/ttyUSB0,115200 -- jump-address "
+            "0x20001C00\n"
+            "Commands and sdphost's forms: docs/commands/sdp.md");
     }
 
-    int run(Output& out) override {
+    int run(Output& main_out) override {
         const DeviceOp* op = &options_.parsed("sdp");
-        auto transport = transport::open_transport(options_.port);
-        proto::SdpClient sdp(*transport, std::chrono::milliseconds(options_.timeout_ms));
-        sdp.set_progress([&](std::uint64_t done, std::uint64_t total) {
-            out.detail("{} / {} bytes", done, total);
-        });
-        nlohmann::json doc = {{"command", op->name}, {"port", transport->describe()}};
-        with_context(fmt::format("sdp {}", op->name), [&] { execute(*op, sdp, out, doc); });
-        doc["hab"] = sdp.hab_closed() ? "closed" : "open";
-        if (out.json())
+        const std::string uri = options_.port_uri("sdp");
+        return options_.run_output(main_out, [&](Output& out) {
+            auto transport = transport::open_transport(uri);
+            proto::SdpClient sdp(*transport, std::chrono::milliseconds(options_.timeout_ms));
+            sdp.set_progress([&](std::uint64_t done, std::uint64_t total) {
+                out.detail("{} / {} bytes", done, total);
+            });
+            nlohmann::json doc = {{"command", op->name}, {"port", transport->describe()}};
             out.result(doc);
-        return 0;
+            with_context(fmt::format("sdp {}", op->name), [&] { execute(*op, sdp, out, doc); });
+            doc["hab"] = sdp.hab_closed() ? "closed" : "open";
+            out.result(doc);
+            return 0;
+        });
     }
 
   private:

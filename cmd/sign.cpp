@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "bee_display.hpp"
+#include "cli_errors.hpp"
 #include "command.hpp"
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/sign.hpp"
@@ -117,12 +118,16 @@ class SignCommand : public Command {
                        "ocotp:0x8:0x0123456789ABCDEF); repeatable");
         app.add_option("--image-address", image_address_,
                        "Relocate the image (boot data start) to this address");
+        app.add_option("--initial-load-size", initial_load_size_,
+                       "The app's offset from the image start, for a free layout (default: "
+                       "NXP's for the IVT offset: 0x0 -> 0x400, 0x400 -> 0x1000, 0x1000 -> "
+                       "0x2000)");
         app.add_flag("--encrypt", encrypt_, "HAB-encrypt the application (AES-CCM with --dek)");
         app.add_option("--dek", dek_, "DEK file (16/24/32 bytes) for --encrypt");
         app.add_option("--nonce", nonce_, "AES-CCM nonce: hex bytes or a file (default random)");
         app.add_option("--bee", bee_,
                        "Then BEE-encrypt: a file with the keys of a project's bee: section")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_option("--device", device_, "Part (needed by --bee: its fuses and FlexSPI window)");
         app.add_flag("--show-keys", show_keys_, kShowKeysHelp);
         app.footer(
@@ -223,6 +228,8 @@ class SignCommand : public Command {
         if (!signature_time_.empty())
             s.signature_time = hab::parse_signature_time(signature_time_);
         s.padding = !no_padding_;
+        if (!initial_load_size_.empty())
+            s.initial_load_size = parse_u32(initial_load_size_, "--initial-load-size");
         if (!csf_version_.empty()) {
             const std::uint32_t v = parse_u32(csf_version_, "--csf-version");
             if (!hab::is_hab4_csf_version(v)) {
@@ -285,7 +292,7 @@ class SignCommand : public Command {
     std::string password_file_, signature_time_, csf_version_, engine_, set_engine_;
     std::vector<std::string> unlock_;
     std::uint8_t engine_config_ = 0;
-    std::string image_address_, dek_, nonce_;
+    std::string image_address_, initial_load_size_, dek_, nonce_;
     std::string bee_, device_;
     bee::KeySource bee_mode_ = bee::KeySource::UserKey;
     bool no_padding_ = false, encrypt_ = false, nocak_ = false, show_keys_ = false;

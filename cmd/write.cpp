@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_errors.hpp"
 #include "command.hpp"
 #include "package_options.hpp"
 #include "rtprov/pkg/package.hpp"
@@ -102,7 +103,7 @@ class WriteCommand : public Command {
         app.footer(kFooter);
         app.add_option("package", a_.package, "Manufacturing package (zip from export-pkg)");
         app.add_option("-c,--config", a_.project, "Or: a project file, packaged in memory")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         app.add_option("-p,--port", a_.ports,
                        "Board: uart:DEV[,BAUD], usb:VID:PID[,SERIAL], usb:path=P, usb:port=1-1.2 "
                        "(the USB port: best for parallel rigs), sim:SOCKET, sim-uart:SOCKET, or "
@@ -148,7 +149,7 @@ class WriteCommand : public Command {
         app.add_option("--trust-key", a_.trust_keys,
                        "Write only a package signed by this key (public key, certificate or key "
                        "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
-            ->check(CLI::ExistingFile);
+            ->check(existing_file());
         add_station_options(app, station_, o_);
     }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_errors.hpp"
 #include "rtprov/util/process.hpp"
 #include "rtprov/util/text.hpp"
 
@@ -20,7 +21,7 @@ void add_station_options(CLI::App& app, StationArgs& args, write::WriteOptions& 
     app.add_option("--board-data", args.board_data,
                    "CSV file of per-board values (header row; first column the key): each board "
                    "reserves one row, never given to another")
-        ->check(CLI::ExistingFile);
+        ->check(existing_file());
     app.add_flag("--burn-data-fuses", options.burn_data_fuses,
                  "Burn per-board values the package puts into fuse words (irreversible)");
 }

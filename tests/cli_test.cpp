@@ -95,12 +95,25 @@ TEST(Cli, MissingInputIsBadInputAndNamesTheFile) {
 
 TEST(Cli, UnwritableOutputFailsWithoutLeavingFiles) {
     TempDir t;
+    write_text(t / "a-file", "not a folder\n");
     const auto app = kSource / "examples/rt1020-evk/app/blinky.srec";
     auto r = rtprov("build --device mimxrt1020 --app " + app.string() + " -o " +
-                    (t / "missing-dir" / "out.bin").string());
+                    (t / "a-file" / "out.bin").string());
     EXPECT_EQ(r.exit_code, 5) << r.err;
     EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
-    EXPECT_TRUE(std::filesystem::is_empty(t.path()));
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(t.path()),
+                            std::filesystem::directory_iterator()),
+              1);
+}
+
+// The output's folder is made when it is missing.
+TEST(Cli, AMissingOutputFolderIsCreated) {
+    TempDir t;
+    const auto app = kSource / "examples/rt1020-evk/app/blinky.srec";
+    auto r = rtprov("build --device mimxrt1020 --app " + app.string() + " -o " +
+                    (t / "out/images/signed.bin").string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::is_regular_file(t / "out/images/signed.bin"));
 }
 
 // A second `keys` into the same folder must not silently replace keys whose SRK hash may already

@@ -84,6 +84,26 @@ TEST_F(BashCompletion, FollowsSubcommandsAndKnowsChoices) {
               (std::set<std::string>{"write-memory"}));
 }
 
+// Names from the device database: parts, boot devices, FCB presets; a file when none matches.
+TEST_F(BashCompletion, OffersPartsBootDevicesAndFcbPresets) {
+    const auto parts = complete({"rtprov", "build", "--device", "mimxrt10"});
+    for (const char* part : {"mimxrt1010", "mimxrt1020", "mimxrt1050", "mimxrt1064"})
+        EXPECT_TRUE(parts.contains(part)) << part;
+    EXPECT_TRUE(complete({"rtprov", "init", "--device", ""}).contains("mimxrt1060"));
+    EXPECT_EQ(complete({"rtprov", "devices", "mimxrt105"}),
+              (std::set<std::string>{"mimxrt1050"}));
+    const auto boot = complete({"rtprov", "init", "--boot-device", ""});
+    for (const char* dev : {"flexspi-nor", "serial-downloader", "sd", "semc-nand"})
+        EXPECT_TRUE(boot.contains(dev)) << dev;
+    EXPECT_EQ(complete({"rtprov", "build", "--fcb", "rt1050-"}),
+              (std::set<std::string>{"rt1050-evkb"}));
+    EXPECT_TRUE(complete({"rtprov", "fcb", "rt10"}).contains("rt1020-evk"));
+    // --fcb takes a 512-byte file too: a name that is no preset completes as a file.
+    write_text(dir_ / "my_fcb.bin", "x");
+    EXPECT_EQ(complete({"rtprov", "build", "--fcb", (dir_ / "my_f").string()}),
+              (std::set<std::string>{(dir_ / "my_fcb.bin").string()}));
+}
+
 TEST(ZshCompletion, ScriptIsValidZsh) {
     const auto r = rtprov("completion zsh");
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -202,7 +202,9 @@ TEST(ShowKeys, BuildAndInfoPrintBeeKeysOnlyWithShowKeys) {
               std::string::npos)
         << r.out;
     r = rtprov("--json " + build);
-    for (const auto& f : nlohmann::json::parse(r.out)["bee"]["fuses"]) {
+    // The document is kept: a range-for over a member of a temporary reads freed memory.
+    const nlohmann::json built = nlohmann::json::parse(r.out);
+    for (const auto& f : built["bee"]["fuses"]) {
         if (f["name"].get<std::string>().starts_with("SW_GP2")) {
             EXPECT_FALSE(f.contains("value")) << f;
             EXPECT_EQ(f["keys_hidden"], true);

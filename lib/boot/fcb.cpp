@@ -7,6 +7,7 @@
 
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/parse.hpp"
+#include "rtprov/util/text.hpp"
 
 namespace rtprov::boot {
 namespace {
@@ -216,22 +217,6 @@ std::string lower(std::string_view s) {
             c = static_cast<char>(c - 'A' + 'a');
     }
     return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
 }
 
 // Names a user probably meant: same letters in another case, a substring either way, or a few

@@ -67,16 +67,47 @@ std::uint32_t image_start_for(const BuildOptions& o, const device::BootLayout& l
 
 }  // namespace
 
-BootImage build_image(const BuildOptions& o) {
+device::BootLayout effective_layout(const BuildOptions& o) {
     if (o.device == nullptr)
         throw Error(ErrorCode::Internal, "build_image: no device");
     const device::Device& dev = *o.device;
-    const device::BootLayout* layout = dev.layout(o.boot_device);
-    if (layout == nullptr) {
+    const device::BootLayout* named = dev.layout(o.boot_device);
+    if (named == nullptr) {
         throw Error(ErrorCode::Usage,
                     fmt::format("{} cannot boot from {}; its boot devices are: {}", dev.name,
                                 device::boot_device_name(o.boot_device), boot_device_list(dev)));
     }
+    device::BootLayout l = *named;
+    l.ivt_offset = o.ivt_offset.value_or(l.ivt_offset);
+    l.initial_load_size = o.initial_load_size.value_or(l.initial_load_size);
+    if (!o.ivt_offset && !o.initial_load_size)
+        return l;
+    if (l.ivt_offset % 4 != 0) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("layout: ivt_offset 0x{:X} is not word-aligned", l.ivt_offset));
+    }
+    const std::uint64_t headers_end = std::uint64_t{l.ivt_offset} + kDcdOffsetFromIvt;
+    if (headers_end > l.initial_load_size) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("layout: the IVT and boot data (0x{:X}..0x{:X}) must lie inside "
+                                "the initial load region (0x0..0x{:X}); make initial_load_size at "
+                                "least 0x{:X}",
+                                l.ivt_offset, headers_end - 1, l.initial_load_size, headers_end));
+    }
+    if (o.fcb && l.has_fcb && l.ivt_offset < l.fcb_offset + kFcbSize &&
+        l.ivt_offset + kDcdOffsetFromIvt > l.fcb_offset) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("layout: the IVT at 0x{:X} overlaps the FlexSPI config block "
+                                "(0x{:X}..0x{:X})",
+                                l.ivt_offset, l.fcb_offset, l.fcb_offset + kFcbSize - 1));
+    }
+    return l;
+}
+
+BootImage build_image(const BuildOptions& o) {
+    const device::BootLayout effective = effective_layout(o);
+    const device::BootLayout* layout = &effective;
+    const device::Device& dev = *o.device;
     if (o.app.empty())
         throw Error(ErrorCode::BadInput, "the app holds no data");
 
@@ -114,6 +145,14 @@ BootImage build_image(const BuildOptions& o) {
             "entry point 0x{:08X} lies outside the app (0x{:08X}..0x{:08X}); check the vector "
             "table or --entry",
             img.ivt.entry, app_address, app_address + app.size() - 1));
+    }
+    if (const device::BootLayout* named = dev.layout(o.boot_device);
+        named->ivt_offset != layout->ivt_offset &&
+        o.boot_device != device::BootDevice::SerialDownloader) {
+        img.warnings.push_back(fmt::format(
+            "the boot ROM reads the IVT at offset 0x{:X} of {}; with the IVT at 0x{:X} this "
+            "image boots only when something else loads it (SDP, a flashloader)",
+            named->ivt_offset, device::boot_device_name(o.boot_device), layout->ivt_offset));
     }
     if (region->external && !region->xip && !o.dcd) {
         img.warnings.push_back(fmt::format(

@@ -109,6 +109,49 @@ TEST(BuildImage, SerialDownloaderPutsIvtFirstAndAppAt0x400) {
     EXPECT_EQ(img.data.size(), 0x440u);
 }
 
+// A free layout (nxpimage's ivtOffset/initialLoadSize): the IVT and the app where it says, e.g.
+// a flashloader image with its IVT first and the app 0x2000 above the image start.
+TEST(BuildImage, AFreeLayoutPlacesTheIvtAndTheApp) {
+    auto o = options("mimxrt1060", device::BootDevice::SerialDownloader,
+                     make_app(0x20202000, 0x40, 0x20202011));
+    o.ivt_offset = 0x0;
+    o.initial_load_size = 0x2000;
+    const BootImage img = build_image(o);
+    EXPECT_EQ(img.image_start, 0x20200000u);
+    EXPECT_EQ(img.ivt.self, 0x20200000u);
+    EXPECT_EQ(img.data.size(), 0x2040u);
+    EXPECT_TRUE(img.warnings.empty());
+    // Moving the IVT from where a boot device's ROM reads it is built, with a warning.
+    auto sd = options("mimxrt1060", device::BootDevice::Sd, make_app(0x20202000, 0x40, 0x20202011));
+    sd.ivt_offset = 0x100;
+    sd.initial_load_size = 0x1000;
+    const BootImage moved = build_image(sd);
+    EXPECT_EQ(moved.ivt.self, 0x20201100u);
+    ASSERT_EQ(moved.warnings.size(), 1u);
+    EXPECT_EQ(moved.warnings[0],
+              "the boot ROM reads the IVT at offset 0x400 of sd; with the IVT at 0x100 this "
+              "image boots only when something else loads it (SDP, a flashloader)");
+}
+
+TEST(BuildImage, AFreeLayoutIsChecked) {
+    auto o = options("mimxrt1060", device::BootDevice::SerialDownloader,
+                     make_app(0x20202000, 0x40, 0x20202011));
+    o.ivt_offset = 0x1F00;
+    o.initial_load_size = 0x1F20;
+    EXPECT_EQ(error_of(o),
+              "layout: the IVT and boot data (0x1F00..0x1F3F) must lie inside the initial load "
+              "region (0x0..0x1F20); make initial_load_size at least 0x1F40");
+    o.ivt_offset = 0x402;
+    EXPECT_EQ(error_of(o), "layout: ivt_offset 0x402 is not word-aligned");
+    auto xip = options("mimxrt1060", device::BootDevice::FlexspiNor,
+                       make_app(0x60002000, 0x40, 0x60002011));
+    xip.fcb = Bytes(512, 0xAB);
+    xip.ivt_offset = 0x100;
+    xip.initial_load_size = 0x2000;
+    EXPECT_EQ(error_of(xip),
+              "layout: the IVT at 0x100 overlaps the FlexSPI config block (0x0..0x1FF)");
+}
+
 TEST(BuildImage, FcbGoesToOffsetZero) {
     auto o = options("mimxrt1020", device::BootDevice::FlexspiNor,
                      make_app(0x60002000, 0x20, 0x60002011));

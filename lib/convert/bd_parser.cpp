@@ -38,7 +38,9 @@ std::string describe(const Token& t) {
 
 class Lexer {
   public:
-    Lexer(std::string_view text, const std::string& name) : text_(text), name_(name) {}
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the text.
+    Lexer(std::string_view text, const std::string& name)
+        : text_(text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text), name_(name) {}
 
     [[noreturn]] void fail(BdLocation at, const std::string& what) const {
         throw Error(ErrorCode::BadInput,
@@ -69,14 +71,22 @@ class Lexer {
         } else if (c == '"') {
             t.kind = Token::Kind::String;
             advance();
+            // The one escape is \" (a quote). Any other backslash stays: BD files written on
+            // Windows hold paths like "gen_hab_certs\SRK_hash.bin", and NXP's tools read the
+            // backslash as a folder separator (vendor_path does too).
+            bool escaped_quote = false;
             for (;;) {
-                if (pos_ >= text_.size() || text_[pos_] == '\n')
-                    fail(t.where, "unterminated string");
+                if (pos_ >= text_.size() || text_[pos_] == '\n') {
+                    fail(t.where, escaped_quote ? "unterminated string (\\\" is a quote inside "
+                                                  "the string: end a folder path without '\\')"
+                                                : "unterminated string");
+                }
                 const char s = advance();
                 if (s == '"')
                     break;
-                if (s == '\\' && pos_ < text_.size() && text_[pos_] != '\n') {
+                if (s == '\\' && pos_ < text_.size() && text_[pos_] == '"') {
                     t.text += advance();
+                    escaped_quote = true;
                     continue;
                 }
                 t.text += s;

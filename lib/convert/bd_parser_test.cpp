@@ -73,9 +73,25 @@ TEST(BdParser, StringEscapes) {
     EXPECT_EQ(f.options[0].value.text, "x\"y");
 }
 
+// A backslash before anything but a quote is a Windows folder separator and stays (it was
+// swallowed: "gen_hab_certs\\SRK_hash.bin" became "gen_hab_certsSRK_hash.bin").
+TEST(BdParser, BackslashesOfWindowsPathsStay) {
+    const BdFile f = parse_bd(
+        "\xEF\xBB\xBFoptions {\r\n a = \"gen_hab_certs\\SRK_hash.bin\";\r\n"
+        " b = \"..\\crts\\new.pem\"; }\r\n",
+        "c.bd");
+    ASSERT_EQ(f.options.size(), 2u);
+    EXPECT_EQ(f.options[0].value.text, "gen_hab_certs\\SRK_hash.bin");
+    EXPECT_EQ(f.options[1].value.text, "..\\crts\\new.pem");
+    EXPECT_EQ(f.options[1].where.line, 3);
+}
+
 TEST(BdParser, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("options {\n  flags = 0x08\n}\n"), "c.bd:3:1: expected ';', found '}'");
     EXPECT_EQ(error_of("options { s = \"abc\n"), "c.bd:1:15: unterminated string");
+    EXPECT_EQ(error_of("options { s = \"C:\\keys\\\";\n"),
+              "c.bd:1:15: unterminated string (\\\" is a quote inside the string: end a folder "
+              "path without '\\')");
     EXPECT_EQ(error_of("/* never closed"), "c.bd:1:1: unterminated comment");
     EXPECT_EQ(error_of("options { a = 0x1G; }"), "c.bd:1:15: '0x1G' is not a number");
     EXPECT_EQ(error_of("options { a = $; }"), "c.bd:1:15: unexpected character '$'");

@@ -104,8 +104,17 @@ Options read_options(const VendorConfig& config) {
     return o;
 }
 
-// The boot device: named, or the first of the part's layouts with the given offsets.
+// The boot device: named, or the first of the part's layouts with the given offsets. Offsets that
+// differ from every named layout (a signed flashloader image, say) become a free layout
+// (`layout:`), as nxpimage builds them.
 std::string boot_device(const Options& o, const device::Device& dev, Conversion& out) {
+    const auto keep_layout = [&](const std::string& name, const std::string& why) {
+        out.spec.layout = project::LayoutSpec{*o.ivt_offset, *o.initial_load_size, ""};
+        out.notes.push_back(fmt::format("ivtOffset 0x{:X} and initialLoadSize 0x{:X} {}: kept as "
+                                        "a free layout (layout:), boot device {}",
+                                        *o.ivt_offset, *o.initial_load_size, why, name));
+        return name;
+    };
     if (o.boot_device) {
         const auto bd = device::parse_boot_device(o.boot_device->value);
         if (!bd)
@@ -115,14 +124,19 @@ std::string boot_device(const Options& o, const device::Device& dev, Conversion&
         if (!layout)
             fail(o.boot_device->where,
                  fmt::format("{} cannot boot from {}", dev.name, o.boot_device->value));
+        const std::string name(device::boot_device_name(*bd));
         if ((o.ivt_offset && *o.ivt_offset != layout->ivt_offset) ||
             (o.initial_load_size && *o.initial_load_size != layout->initial_load_size)) {
-            fail(o.boot_device->where,
-                 fmt::format("ivtOffset/initialLoadSize differ from {}'s layout (0x{:X}/0x{:X})",
-                             device::boot_device_name(*bd), layout->ivt_offset,
-                             layout->initial_load_size));
+            if (!o.ivt_offset || !o.initial_load_size) {
+                fail(o.boot_device->where,
+                     fmt::format("ivtOffset/initialLoadSize differ from {}'s layout (0x{:X}/0x{:X}): "
+                                 "give both for a free layout",
+                                 name, layout->ivt_offset, layout->initial_load_size));
+            }
+            return keep_layout(name, fmt::format("differ from {}'s (0x{:X}/0x{:X})", name,
+                                                 layout->ivt_offset, layout->initial_load_size));
         }
-        return std::string(device::boot_device_name(*bd));
+        return name;
     }
     if (!o.ivt_offset || !o.initial_load_size) {
         fail(o.family->where, "give 'bootDevice', or both 'ivtOffset' and 'initialLoadSize'");
@@ -138,9 +152,16 @@ std::string boot_device(const Options& o, const device::Device& dev, Conversion&
             return name;
         }
     }
-    fail(o.family->where, fmt::format("{} has no boot device with ivtOffset 0x{:X} and "
-                                      "initialLoadSize 0x{:X}",
-                                      dev.name, *o.ivt_offset, *o.initial_load_size));
+    // The boot device whose ROM reads the IVT at that offset, else the serial downloader (the
+    // image is loaded over SDP, e.g. a flashloader).
+    std::string name(device::boot_device_name(device::BootDevice::SerialDownloader));
+    for (const auto& layout : dev.boot_layouts) {
+        if (layout.ivt_offset == *o.ivt_offset) {
+            name = device::boot_device_name(layout.device);
+            break;
+        }
+    }
+    return keep_layout(name, fmt::format("match no boot device of {}", dev.name));
 }
 
 // NXP writes the image from startAddress; rtprov derives it from the app and the layout.
@@ -153,8 +174,9 @@ void check_start(const Options& o, const device::Device& dev, const project::Bui
     const auto* region = dev.region_of(app.start());
     if (!layout || !region)
         return;  // build reports these with its own messages
-    const std::uint32_t start =
-        region->xip ? region->start : app.start() - layout->initial_load_size;
+    const std::uint32_t load_size =
+        spec.layout ? spec.layout->initial_load_size : layout->initial_load_size;
+    const std::uint32_t start = region->xip ? region->start : app.start() - load_size;
     if (start != *o.start_address) {
         fail(o.start_entry->where,
              fmt::format("'startAddress' 0x{:08X} does not match the image rtprov builds for an "
@@ -213,9 +235,11 @@ Conversion convert_config(const VendorConfig& config, const ConvertOptions& opti
     spec.entry = o.entry ? o.entry : app.entry_point;
 
     // SPSDK's DCDFilePath: a binary DCD, relative to the configuration.
-    if (o.dcd) {
-        const std::filesystem::path dcd = o.dcd->value;
-        spec.dcd = dcd.is_absolute() ? dcd : (config.source.parent_path() / dcd).lexically_normal();
+    if (o.dcd)
+        spec.dcd = vendor_path(*o.dcd, config.source.parent_path());
+    if (has_windows_separators(config)) {
+        out.notes.push_back("paths written with '\\' were read with '/' as folder separator, as "
+                            "NXP's tools read them on every OS");
     }
     if (o.flags == 0x00) {
         if (!config.sections.empty())
@@ -243,13 +267,17 @@ Conversion convert_config(const VendorConfig& config, const ConvertOptions& opti
 
 std::string project_text(const Conversion& conversion, const VendorConfig& config,
                          const std::filesystem::path& project_path) {
+    // The source relative to the project, so a converted project is the same in every checkout.
+    const std::filesystem::path base = std::filesystem::absolute(project_path).parent_path();
+    const std::filesystem::path source =
+        std::filesystem::absolute(config.source).lexically_normal().lexically_relative(base);
     std::string header = fmt::format(
         "rtprov project converted by `rtprov convert --from {}` from\n"
         "    {}\n"
         "Build it with: rtprov build -c {} -o OUT.bin\n"
         "Paths are relative to this file. Keys and certificates are referenced, not copied;\n"
         "an encrypted private key needs hab.key_password_file or $RTPROV_KEY_PASSWORD.",
-        config.format, std::filesystem::absolute(config.source).lexically_normal().string(),
+        config.format, source.empty() ? config.source.generic_string() : source.generic_string(),
         project_path.filename().string());
     for (const auto& note : conversion.notes)
         header += "\nNote: " + note;

@@ -133,10 +133,7 @@ class Section {
             }
             text = params["file_path"];
         }
-        if (text.empty())
-            fail(e.where, fmt::format("'{}' is empty", e.key));
-        std::filesystem::path p = text;
-        return p.is_absolute() ? p : (base / p).lexically_normal();
+        return vendor_path(text, base, e.where, e.key);
     }
 
   private:

@@ -86,8 +86,8 @@ VendorConfig read_spsdk_mapping(const YAML::Node& root, const std::filesystem::p
     if (const YAML::Node in = root["inputImageFile"]) {
         if (!in.IsScalar())
             src.fail(in, "'inputImageFile' must be a file name");
-        std::filesystem::path p = in.Scalar();
-        c.input_image = p.is_absolute() ? p : path.parent_path() / p;
+        c.input_image_text = in.Scalar();
+        c.input_image = vendor_path(in.Scalar(), path.parent_path(), src.where(in), "inputImageFile");
     }
     if (const YAML::Node sections = root["sections"]) {
         if (!sections.IsSequence())

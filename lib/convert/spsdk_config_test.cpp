@@ -100,3 +100,42 @@ TEST(Convert, NxpTimestampBecomesIso8601) {
 
 }  // namespace
 }  // namespace rtprov::convert
+
+namespace rtprov::convert {
+namespace {
+
+TEST(DetectFormat, FromTheFirstTokens) {
+    EXPECT_EQ(detect_config_format("options {\n flags = 0x08;\n}\n"), "bd");
+    EXPECT_EQ(detect_config_format("// HAB\n/* signed */\n\nsources\r\n{ elfFile = extern(0); }"),
+              "bd");
+    EXPECT_EQ(detect_config_format("constants { A = 20; }"), "bd");
+    EXPECT_EQ(detect_config_format("section (SEC_CSF_HEADER; Header_Version=\"4.2\") {}"), "bd");
+    EXPECT_EQ(detect_config_format("# SPSDK\noptions:\n  flags: 8\n"), "spsdk");
+    EXPECT_EQ(detect_config_format("\xEF\xBB\xBF---\noptions: {flags: 0}\n"), "spsdk");
+    EXPECT_EQ(detect_config_format("inputImageFile: app.srec\r\noptions: {}\r\n"), "spsdk");
+    EXPECT_EQ(detect_config_format("[options]\nflags = 8\n"), std::nullopt);
+    EXPECT_EQ(detect_config_format(""), std::nullopt);
+    EXPECT_EQ(detect_config_format("options = 3"), std::nullopt);
+}
+
+// '\\' separates folders (as SPSDK reads it on Linux); Windows absolute paths are refused.
+TEST(VendorPath, BackslashesSeparateFolders) {
+    EXPECT_EQ(vendor_path("gen_hab_certs\\SRK_hash.bin", "/c", "c.yaml:3:5", "k"),
+              std::filesystem::path("/c/gen_hab_certs/SRK_hash.bin"));
+    EXPECT_EQ(vendor_path("..\\crts/CSF1.pem", "/c/case", "w", "k"),
+              std::filesystem::path("/c/crts/CSF1.pem"));
+    EXPECT_EQ(vendor_path(".\\keys\\\\a.pem", "/c", "w", "k"), std::filesystem::path("/c/keys/a.pem"));
+    EXPECT_EQ(vendor_path("/abs/x.pem", "/c", "w", "k"), std::filesystem::path("/abs/x.pem"));
+    for (const char* abs : {"C:\\nxp\\a.pem", "d:/a.pem", "\\\\server\\share\\a.pem"}) {
+        try {
+            (void)vendor_path(abs, "/c", "c.yaml:3:5", "InstallSRK_Table");
+            ADD_FAILURE() << abs;
+        } catch (const Error& e) {
+            EXPECT_EQ(std::string(e.what()).rfind("c.yaml:3:5: 'InstallSRK_Table': '", 0), 0u)
+                << e.what();
+        }
+    }
+}
+
+}  // namespace
+}  // namespace rtprov::convert

@@ -124,8 +124,16 @@ Layout plan(const boot::ParsedImage& p, std::size_t file_size, const SignSetting
     const std::uint32_t headers_end =
         p.ivt.self + static_cast<std::uint32_t>(boot::kDcdOffsetFromIvt) + p.dcd_size;
     std::optional<std::uint32_t> app;
-    if (const auto load = initial_load_size(p.ivt.self - p.boot_data.start);
-        load && p.boot_data.start + *load >= headers_end) {
+    if (s.initial_load_size) {
+        if (std::uint64_t{p.boot_data.start} + *s.initial_load_size < headers_end) {
+            throw Error(ErrorCode::BadInput,
+                        fmt::format("{}: initial load size 0x{:X} ends inside the IVT, boot data "
+                                    "or DCD (they end at offset 0x{:X})",
+                                    name, *s.initial_load_size, headers_end - p.boot_data.start));
+        }
+        app = p.boot_data.start + *s.initial_load_size;
+    } else if (const auto load = initial_load_size(p.ivt.self - p.boot_data.start);
+               load && p.boot_data.start + *load >= headers_end) {
         app = p.boot_data.start + *load;
     } else if (p.app_file_offset) {
         app = p.app_address;

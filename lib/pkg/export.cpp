@@ -265,6 +265,20 @@ ExportedPackage export_package(const ExportOptions& options) {
         files.push_back({m.files.back().path, std::move(data)});
     };
     const std::string boot_device(device::boot_device_name(built.options.boot_device));
+    // A package's image is written to its boot device for the ROM to boot: a free layout may move
+    // the app (initial_load_size), not the IVT from where that ROM reads it.
+    if (const device::BootLayout* rom = built.options.device->layout(built.options.boot_device);
+        spec.layout && rom && built.options.boot_device != device::BootDevice::SerialDownloader &&
+        spec.layout->ivt_offset != rom->ivt_offset) {
+        throw Error(ErrorCode::BadInput,
+                    fmt::format("{}: layout.ivt_offset 0x{:X}: the boot ROM reads the IVT at "
+                                "0x{:X} of {}, so the package's image would not boot; keep "
+                                "ivt_offset 0x{:X} (initial_load_size may differ)",
+                                spec.layout->where.empty() ? project_file.string()
+                                                           : spec.layout->where,
+                                spec.layout->ivt_offset, rom->ivt_offset, boot_device,
+                                rom->ivt_offset));
+    }
     const std::string image_path = "images/" + boot_device + ".bin";
     m.images.push_back(place_image(*built.options.device, built.options.boot_device, image_path,
                                    built.data, built.is_signed));

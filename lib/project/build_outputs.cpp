@@ -48,7 +48,9 @@ BuildOutputs build_outputs(const BuildSpec& spec, const std::optional<std::strin
         return out;
     }
     hab::SignResult signed_image = with_context("signing", [&] {
-        const hab::SignSettings settings = resolve_hab(*spec.hab, spec.padding, env_password);
+        hab::SignSettings settings = resolve_hab(*spec.hab, spec.padding, env_password);
+        if (spec.layout)
+            settings.initial_load_size = spec.layout->initial_load_size;
         return hab::sign_image(out.image.data, name, settings);
     });
     out.data = std::move(signed_image.data);

@@ -68,6 +68,11 @@ boot::BuildOptions resolve(const BuildSpec& spec) {
     if (spec.dcd)
         o.dcd = load_dcd_file(*spec.dcd);
     o.padding = spec.padding;
+    if (spec.layout) {
+        o.ivt_offset = spec.layout->ivt_offset;
+        o.initial_load_size = spec.layout->initial_load_size;
+        with_context(spec.layout->where, [&] { (void)boot::effective_layout(o); });
+    }
     return o;
 }
 

@@ -22,7 +22,7 @@ BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path
     Reader r(path);
     r.expect_keys(root, "the project",
                   {"version", "device", "boot_device", "app", "fcb", "flash_option", "dcd",
-                   "padding", "output", "hab", "bee", "otfad", "flashloader", "per_board",
+                   "padding", "layout", "output", "hab", "bee", "otfad", "flashloader", "per_board",
                    "production"});
     if (root["version"] && r.number(root["version"], "version") != 1) {
         r.fail(root["version"], "this rtprov reads project files of version 1");
@@ -67,6 +67,16 @@ BuildSpec read_project(const YAML::Node& root, const std::filesystem::path& path
         spec.dcd = r.file(root["dcd"], "dcd");
     if (root["padding"])
         spec.padding = r.boolean(root["padding"], "padding");
+    if (const YAML::Node layout = root["layout"]) {
+        r.expect_keys(layout, "layout", {"ivt_offset", "initial_load_size"});
+        for (const char* key : {"ivt_offset", "initial_load_size"}) {
+            if (!layout[key])
+                r.fail(layout, fmt::format("'layout.{}' is missing (a layout gives both)", key));
+        }
+        spec.layout = LayoutSpec{r.u32(layout["ivt_offset"], "layout.ivt_offset"),
+                                 r.u32(layout["initial_load_size"], "layout.initial_load_size"),
+                                 r.where(layout)};
+    }
     if (root["output"])
         spec.output = r.file(root["output"], "output");
     if (root["hab"])

@@ -78,7 +78,7 @@ TEST(ProjectFile, AnFcbNameTooLongForAFileIsAPresetName) {
 TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\npading: false\n"),
               "/p/project.yaml:3:1: unknown key 'pading' in the project; known keys: version, "
-              "device, boot_device, app, fcb, flash_option, dcd, padding, output, hab, bee, "
+              "device, boot_device, app, fcb, flash_option, dcd, padding, layout, output, hab, bee, "
               "otfad, "
               "flashloader, per_board, production");
     EXPECT_EQ(error_of("device: mimxrt1020\napp:\n  file: a.bin\n  address: 0x6000200G\n"),
@@ -93,6 +93,23 @@ TEST(ProjectFile, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("device: mimxrt1020\napp: a.elf\nversion: 2\n"),
               "/p/project.yaml:3:10: this rtprov reads project files of version 1");
     EXPECT_EQ(error_of("device: [\n"), "/p/project.yaml:2:1: end of sequence flow not found");
+}
+
+// A free layout: both values, as numbers, where they were written (for later errors).
+TEST(ProjectFile, LayoutGivesBothOffsets) {
+    const BuildSpec s = parse_project(
+        "device: mimxrt1060\napp: a.elf\nlayout: {ivt_offset: 0x0, initial_load_size: 0x2000}\n",
+        "/p/project.yaml");
+    ASSERT_TRUE(s.layout);
+    EXPECT_EQ(s.layout->ivt_offset, 0u);
+    EXPECT_EQ(s.layout->initial_load_size, 0x2000u);
+    EXPECT_EQ(s.layout->where, "/p/project.yaml:3:9");
+    EXPECT_EQ(error_of("device: mimxrt1060\napp: a.elf\nlayout: {ivt_offset: 0x400}\n"),
+              "/p/project.yaml:3:9: 'layout.initial_load_size' is missing (a layout gives both)");
+    EXPECT_EQ(error_of("device: mimxrt1060\napp: a.elf\nlayout: {ivt_offset: 0, "
+                       "initial_load_size: 0x400, dcd: 1}\n"),
+              "/p/project.yaml:3:51: unknown key 'dcd' in layout; known keys: ivt_offset, "
+              "initial_load_size");
 }
 
 TEST(ProjectFile, FlashloaderSection) {

@@ -135,6 +135,12 @@ std::string format_project(const BuildSpec& spec, const std::filesystem::path& p
     if (spec.dcd)
         o << "dcd: " << scalar(path_text(*spec.dcd, base)) << "\n";
     o << "padding: " << (spec.padding ? "true" : "false") << "\n";
+    if (spec.layout) {
+        o << "# A free layout, not the boot device's: IVT offset and the app's offset from the "
+             "image start.\n";
+        o << fmt::format("layout: {{ivt_offset: 0x{:X}, initial_load_size: 0x{:X}}}\n",
+                         spec.layout->ivt_offset, spec.layout->initial_load_size);
+    }
     if (spec.output)
         o << "output: " << scalar(path_text(*spec.output, base)) << "\n";
     if (spec.hab)

@@ -89,6 +89,14 @@ void McuBootClient::efuse_program_once(std::uint32_t index, std::uint32_t value,
     transact(mboot::make_command(CommandTag::FlashProgramOnce, {index, count, value}));
 }
 
+Bytes McuBootClient::flash_read_resource(std::uint32_t address, std::uint32_t count,
+                                         std::uint32_t option) {
+    const Packet r =
+        transact(mboot::make_command(CommandTag::FlashReadResource, {address, count, option}));
+    const std::uint32_t n = r.params.size() >= 2 ? r.params[1] : count;
+    return receive_data_phase(std::min(n, count), tag_of(CommandTag::FlashReadResource));
+}
+
 void McuBootClient::receive_sb_file(ByteView sb) {
     max_packet_size();
     const auto size = static_cast<std::uint32_t>(sb.size());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -148,6 +149,13 @@ constexpr Name kProperties[] = {
     {0x1B, "FlashPageSize"},
 };
 
+// blhost's other names for properties (`blhost get-property security-state`).
+constexpr Name kPropertyAliases[] = {
+    {0x08, "check-status"},     {0x10, "system-device-id"},           {0x11, "security-state"},
+    {0x12, "unique-device-id"}, {0x19, "external-memory-attributes"}, {0x0F, "ram-size"},
+    {0x04, "flash-size"},
+};
+
 // "max-packet-size", "max_packet_size", "MaxPacketSize" all compare equal.
 std::string fold(std::string_view s) {
     std::string out;
@@ -184,9 +192,12 @@ std::optional<std::uint8_t> parse_property(std::string_view text) {
         return static_cast<std::uint8_t>(*v);
     }
     const std::string want = fold(text);
-    for (const auto& n : kProperties)
-        if (fold(n.name) == want)
-            return static_cast<std::uint8_t>(n.value);
+    const std::span<const Name> tables[] = {kProperties, kPropertyAliases};
+    for (const auto& table : tables) {
+        for (const auto& n : table)
+            if (fold(n.name) == want)
+                return static_cast<std::uint8_t>(n.value);
+    }
     return std::nullopt;
 }
 

@@ -118,6 +118,13 @@ void write_file_atomic(const std::filesystem::path& path, ByteView data, FileAcc
     std::filesystem::path dir = path.parent_path();
     if (dir.empty())
         dir = ".";
+    // An output's folder is made when missing (`-o out/signed.bin` in a fresh checkout).
+    std::error_code made;
+    if (!std::filesystem::exists(dir, made) &&
+        !std::filesystem::create_directories(dir, made) && made) {
+        throw Error(ErrorCode::Io, fmt::format("{}: cannot create its folder {}: {}",
+                                               path.string(), dir.string(), made.message()));
+    }
     std::random_device rd;
     TempFile tmp(dir / fmt::format(".{}.tmp{:08x}", path.filename().string(), rd()));
     const bool owner_only = access == FileAccess::Owner;

@@ -1,5 +1,7 @@
 #include "rtprov/util/text.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "rtprov/util/error.hpp"
@@ -65,6 +67,38 @@ void check_json_depth(std::string_view text, std::string_view name, std::size_t 
             --depth;
         }
     }
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::vector<std::string_view> closest_names(std::span<const std::string_view> candidates,
+                                            std::string_view name) {
+    std::vector<std::string_view> best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (const std::string_view c : candidates) {
+        const std::size_t d = edit_distance(name, c);
+        if (d < best_distance) {
+            best_distance = d;
+            best.clear();
+        }
+        if (d == best_distance)
+            best.push_back(c);
+    }
+    return best;
 }
 
 }  // namespace rtprov

@@ -44,5 +44,18 @@ TEST(Text, JsonNestingIsBoundedBeforeParsing) {
     check_json_depth(std::string(64, '{') + std::string(64, '}'), "m.json");
 }
 
+TEST(ClosestNames, TyposFindTheNameAndUnrelatedWordsNothing) {
+    EXPECT_EQ(edit_distance("biuld", "build"), 2u);
+    EXPECT_EQ(edit_distance("", "abc"), 3u);
+    EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+    const std::vector<std::string_view> names = {"build", "sign", "info", "import-pkg",
+                                                 "export-pkg"};
+    EXPECT_EQ(closest_names(names, "biuld"), (std::vector<std::string_view>{"build"}));
+    EXPECT_EQ(closest_names(names, "port-pkg"),
+              (std::vector<std::string_view>{"import-pkg", "export-pkg"}));  // tied: both
+    EXPECT_TRUE(closest_names(names, "frobnicate").empty());
+    EXPECT_TRUE(closest_names({}, "build").empty());
+}
+
 }  // namespace
 }  // namespace rtprov

@@ -21,7 +21,16 @@ struct BuildOptions {
     std::optional<Bytes> fcb;            // 512-byte FlexSPI NOR config block (flexspi-nor only)
     std::optional<Bytes> dcd;            // serialized DCD, placed at IVT + 0x40
     bool padding = true;  // include the boot-device area before the IVT (FCB / zeros)
+    // A free layout (the project's `layout:`, nxpimage's ivtOffset/initialLoadSize) instead of
+    // the boot device's: where the IVT is and where the app starts, from the image start.
+    std::optional<std::uint32_t> ivt_offset;
+    std::optional<std::uint32_t> initial_load_size;
 };
+
+// The layout build_image uses: the boot device's, with the overrides of `o` applied and checked
+// (IVT word-aligned, IVT and boot data inside the initial load region, clear of the FCB). Throws
+// Error(Usage) when the part cannot boot from the device, Error(BadInput) for a bad override.
+device::BootLayout effective_layout(const BuildOptions& o);
 
 struct BootImage {
     Bytes data;                     // the output file

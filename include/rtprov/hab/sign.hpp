@@ -52,6 +52,10 @@ struct SignSettings {
     // Moves the image to another load address (boot data start): the IVT self, boot data and
     // DCD pointers follow, the entry point is kept (what NXP's tools do for the flashloader).
     std::optional<std::uint32_t> image_address;
+
+    // Where the app starts, from the image start: a free layout's initial load size (default:
+    // NXP's for the image's IVT offset, 0x0 -> 0x400, 0x400 -> 0x1000, 0x1000 -> 0x2000).
+    std::optional<std::uint32_t> initial_load_size;
 };
 
 struct SignResult {

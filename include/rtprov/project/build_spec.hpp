@@ -46,6 +46,14 @@ struct BoardDataSpec {
     std::string where;  // "project.yaml:31:5", for errors found later
 };
 
+// A free layout (`layout:`): the IVT offset and initial load size of the image, instead of the
+// boot device's (nxpimage's ivtOffset/initialLoadSize; e.g. a signed flashloader image).
+struct LayoutSpec {
+    std::uint32_t ivt_offset = 0;
+    std::uint32_t initial_load_size = 0;
+    std::string where;  // "project.yaml:5:3", for errors found later
+};
+
 struct BuildSpec {
     std::string device;  // "mimxrt1020"
     std::string boot_device = "flexspi-nor";
@@ -61,6 +69,7 @@ struct BuildSpec {
     std::string flash_option_where;
     std::optional<std::filesystem::path> dcd;  // binary DCD or DCD text
     bool padding = true;
+    std::optional<LayoutSpec> layout;
     std::optional<std::filesystem::path> output;
     std::optional<HabSpec> hab;  // sign (and encrypt) after building
     std::optional<BeeSpec> bee;  // BEE-encrypt (after signing)

@@ -62,6 +62,9 @@ class McuBootClient {
     // efuse-read-once / efuse-program-once (flash-read-once / flash-program-once on 4 bytes).
     std::uint32_t efuse_read_once(std::uint32_t index, std::uint32_t count = 4);
     void efuse_program_once(std::uint32_t index, std::uint32_t value, std::uint32_t count = 4);
+    // flash-read-resource (Kinetis IFR / firmware id; RT10xx flashloaders answer
+    // kStatus_UnknownCommand or UnsupportedCommand): `count` bytes at `address`, `option` 0 or 1.
+    Bytes flash_read_resource(std::uint32_t address, std::uint32_t count, std::uint32_t option);
     // receive-sb-file; kStatusRomLdrPendingJump / PendingReset count as success.
     void receive_sb_file(ByteView sb);
     void execute(std::uint32_t address, std::uint32_t argument, std::uint32_t stack_pointer);

@@ -48,8 +48,8 @@ enum class FileAccess {
 };
 
 // Writes `data` to `path` atomically (temp file + fsync + rename), with the permissions `access`
-// gives. Throws Error(Io) on failure; the target is then untouched and no temporary file is left
-// behind.
+// gives. A missing parent folder is created first. Throws Error(Io) on failure; the target is then
+// untouched and no temporary file is left behind.
 void write_file_atomic(const std::filesystem::path& path, ByteView data,
                        FileAccess access = FileAccess::Default);
 void write_file_atomic(const std::filesystem::path& path, std::string_view text,

@@ -1,11 +1,14 @@
 #pragma once
 // Untrusted text before it is used or shown: names an operator gives (station, ports) without
 // control characters, control characters escaped where stored text is printed, and JSON nesting
-// bounded before a parser (or a recursive dump of what it parsed) sees it.
+// bounded before a parser (or a recursive dump of what it parsed) sees it. And names a user
+// probably meant when the one typed is unknown ("did you mean").
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rtprov {
 
@@ -25,5 +28,13 @@ void require_printable(std::string_view value, std::string_view what);
 // JSON defines them; malformed text is left for the parser to report.
 void check_json_depth(std::string_view text, std::string_view name,
                       std::size_t max_depth = kMaxJsonDepth);
+
+// Levenshtein distance: the insertions, deletions and substitutions that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The names of `candidates` a typo away from `name` (a third of its letters wrong at most, 2 for
+// short names), all of the smallest distance; empty when none is that close.
+std::vector<std::string_view> closest_names(std::span<const std::string_view> candidates,
+                                            std::string_view name);
 
 }  // namespace rtprov
