@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "rtprov/p11/token.hpp"
 #include "rtprov/util/text.hpp"
 
 namespace rtprov::cli {
@@ -53,6 +54,17 @@ const CLI::Validator& existing_file() {
             return {};
         },
         "FILE");
+    return validator;
+}
+
+const CLI::Validator& existing_file_or_token() {
+    static const CLI::Validator validator(
+        [](std::string& value) -> std::string {
+            if (p11::is_uri(value))
+                return {};
+            return existing_file().operator()(value);
+        },
+        "FILE|URI");
     return validator;
 }
 

@@ -15,6 +15,9 @@ namespace rtprov::cli {
 // file or directory" (or "…: a folder"), the message the library gives when it opens the file.
 const CLI::Validator& existing_file();
 
+// existing_file(), or a PKCS#11 URI ("pkcs11:…"): a key or certificate on a hardware token.
+const CLI::Validator& existing_file_or_token();
+
 // Throws Error(Usage) "unknown command 'X'; did you mean 'Y'? …" when the first word of the
 // command line that is not an option of `app` names none of its subcommands.
 void check_command_name(const CLI::App& app, int argc, const char* const* argv);

@@ -45,8 +45,9 @@ class ExportPkgCommand : public Command {
                        "project builds now")
             ->check(existing_file());
         app.add_option("--sign-key", sign_key_,
-                       "Sign the package (manifest.sig) with this private key (RSA or EC, PEM)")
-            ->check(existing_file());
+                       "Sign the package (manifest.sig) with this private key (RSA or EC, PEM), "
+                       "or a token key: pkcs11:token=...;object=... (docs/hsm.md)")
+            ->check(existing_file_or_token());
         app.add_flag("--include-sources", include_sources_,
                      "With hab.encrypt: package the plaintext app too (left out by default)");
         app.add_option("--seal-to", seal_to_,

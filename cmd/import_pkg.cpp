@@ -33,8 +33,9 @@ class ImportPkgCommand : public Command {
         app.add_option("--to", to_, "Extract into this new folder after verifying");
         app.add_option("--trust-key", trust_keys_,
                        "Require a package signed by this key (public key, certificate or key "
-                       "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
-            ->check(existing_file());
+                       "PEM, or a token key's pkcs11: URI; repeatable; default: "
+                       "$RTPROV_TRUST_KEY)")
+            ->check(existing_file_or_token());
     }
 
     int run(Output& out) override {

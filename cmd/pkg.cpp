@@ -75,7 +75,7 @@ class PkgCommand : public Command {
         diff_->add_option("new", new_, "The newer package (zip)")->required();
         diff_->add_flag("--exit-code", exit_code_,
                         "Exit with 1 when the packages differ (like git diff); default: 0");
-        diff_->add_option("--trust-key", trust_keys_, kTrustKeyHelp)->check(existing_file());
+        diff_->add_option("--trust-key", trust_keys_, kTrustKeyHelp)->check(existing_file_or_token());
         diff_->footer(
             "Both packages are verified first (with --trust-key or RTPROV_TRUST_KEY: both must be\n"
             "signed by a trusted key). Changes are grouped: fuses (an SRK word that\n"
@@ -93,7 +93,7 @@ class PkgCommand : public Command {
         migrate_
             ->add_option("-o,--output", output_, "The migrated package (zip, written atomically)")
             ->required();
-        migrate_->add_option("--trust-key", trust_keys_, kTrustKeyHelp)->check(existing_file());
+        migrate_->add_option("--trust-key", trust_keys_, kTrustKeyHelp)->check(existing_file_or_token());
         migrate_->footer(
             "Verifies the package (schema 1.0 of rtprov 0.1.0 or current; with --trust-key or\n"
             "RTPROV_TRUST_KEY its signature too), then writes the same\n"

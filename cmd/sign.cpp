@@ -91,12 +91,17 @@ class SignCommand : public Command {
         app.add_option("--srk-table", srk_table_, "Ready SRK table file instead of --srk-certs");
         app.add_option("--srk-index", srk_index_,
                        "0-based SRK that signs the CSF key certificate (default 0)");
-        app.add_option("--csf-key", csf_key_, "CSF private key (PEM/DER)")->required();
-        app.add_option("--csf-cert", csf_cert_, "CSF certificate (PEM/DER)")->required();
+        app.add_option("--csf-key", csf_key_,
+                       "CSF private key (PEM/DER), or a token key: pkcs11:token=...;object=... "
+                       "(docs/hsm.md)")
+            ->required();
+        app.add_option("--csf-cert", csf_cert_,
+                       "CSF certificate (PEM/DER), or pkcs11:...;type=cert on a token")
+            ->required();
         app.add_option("--img-key", img_key_,
-                       "Image private key (PEM/DER); required without --nocak");
+                       "Image private key (PEM/DER or pkcs11: URI); required without --nocak");
         app.add_option("--img-cert", img_cert_,
-                       "Image certificate (PEM/DER); required without --nocak");
+                       "Image certificate (PEM/DER or pkcs11: URI); required without --nocak");
         app.add_flag("--nocak", nocak_,
                      "Fast authentication (Install NOCAK): --csf-key/--csf-cert are an SRK's key "
                      "and certificate and sign the image too; no --img-key/--img-cert");

@@ -148,8 +148,9 @@ class WriteCommand : public Command {
                        "station directory");
         app.add_option("--trust-key", a_.trust_keys,
                        "Write only a package signed by this key (public key, certificate or key "
-                       "PEM; repeatable; default: $RTPROV_TRUST_KEY)")
-            ->check(existing_file());
+                       "PEM, or a token key's pkcs11: URI; repeatable; default: "
+                       "$RTPROV_TRUST_KEY)")
+            ->check(existing_file_or_token());
         add_station_options(app, station_, o_);
     }
 

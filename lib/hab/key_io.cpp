@@ -10,6 +10,8 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
+#include "key_backend.hpp"
+#include "rtprov/p11/token.hpp"
 #include "rtprov/util/error.hpp"
 #include "rtprov/util/file.hpp"
 
@@ -94,16 +96,65 @@ Certificate parse_certificate(ByteView pem_or_der, const std::string& name) {
     return cert;
 }
 
+std::string key_display_name(const std::filesystem::path& path) {
+    return p11::is_uri(path.native()) ? p11::uri_for_messages(path.native()) : path.string();
+}
+
 Certificate load_certificate(const std::filesystem::path& path) {
+    if (p11::is_uri(path.native()))  // a certificate object on a token
+        return parse_certificate(p11::read_certificate(path.native()),
+                                 p11::uri_for_messages(path.native()));
     return parse_certificate(read_file_limited(path, kMaxKeyFile), path.string());
 }
 
+namespace {
+
+// A key file, parsed and held by mbedTLS.
+class FileKey final : public detail::KeyBackend {
+  public:
+    FileKey() { mbedtls_pk_init(&pk_); }
+    ~FileKey() override { mbedtls_pk_free(&pk_); }
+    FileKey(const FileKey&) = delete;
+    FileKey& operator=(const FileKey&) = delete;
+    mbedtls_pk_context* pk() { return &pk_; }
+
+    KeyType type() const override {
+        return mbedtls_pk_can_do(&pk_, MBEDTLS_PK_ECKEY) ? KeyType::Ecc : KeyType::Rsa;
+    }
+    std::size_t bits() const override { return mbedtls_pk_get_bitlen(&pk_); }
+
+    Bytes sign_sha256(ByteView, ByteView digest) const override {
+        Rng rng;
+        Bytes sig(MBEDTLS_PK_SIGNATURE_MAX_SIZE);
+        std::size_t sig_len = 0;
+        const int ret =
+            mbedtls_pk_sign(const_cast<mbedtls_pk_context*>(&pk_), MBEDTLS_MD_SHA256,
+                            digest.data(), digest.size(), sig.data(), &sig_len,
+                            mbedtls_ctr_drbg_random, rng.context());
+        if (ret != 0)
+            throw Error(ErrorCode::Internal, "signing: " + mbedtls_message(ret));
+        sig.resize(sig_len);
+        return sig;
+    }
+
+    Bytes public_key_der() const override {
+        Bytes buf(4096);
+        // mbedtls writes DER at the end of the buffer and returns its length.
+        const int n = mbedtls_pk_write_pubkey_der(const_cast<mbedtls_pk_context*>(&pk_),
+                                                  buf.data(), buf.size());
+        if (n <= 0)
+            throw Error(ErrorCode::Internal, "public key: " + mbedtls_message(n));
+        return Bytes(buf.end() - n, buf.end());
+    }
+
+  private:
+    mbedtls_pk_context pk_;
+};
+
+}  // namespace
+
 struct PrivateKey::Impl {
-    Impl() { mbedtls_pk_init(&pk); }
-    ~Impl() { mbedtls_pk_free(&pk); }
-    Impl(const Impl&) = delete;
-    Impl& operator=(const Impl&) = delete;
-    mbedtls_pk_context pk;
+    std::unique_ptr<detail::KeyBackend> backend;
 };
 
 PrivateKey::PrivateKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -113,12 +164,12 @@ PrivateKey::~PrivateKey() = default;
 
 PrivateKey PrivateKey::parse(ByteView pem_or_der, const std::string& name,
                              const std::optional<std::string>& password) {
-    auto impl = std::make_unique<Impl>();
+    auto key = std::make_unique<FileKey>();
     const Bytes buf = looks_like_pem(pem_or_der) ? with_terminator(pem_or_der)
                                                  : Bytes(pem_or_der.begin(), pem_or_der.end());
     const auto* pwd = password ? reinterpret_cast<const unsigned char*>(password->data()) : nullptr;
     const std::size_t pwd_len = password ? password->size() : 0;
-    const int ret = mbedtls_pk_parse_key(&impl->pk, buf.data(), buf.size(), pwd, pwd_len);
+    const int ret = mbedtls_pk_parse_key(key->pk(), buf.data(), buf.size(), pwd, pwd_len);
     if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED ||
         (ret != 0 && !password && ret == MBEDTLS_ERR_PK_KEY_INVALID_FORMAT && looks_like_pem(buf) &&
          std::strstr(reinterpret_cast<const char*>(buf.data()), "ENCRYPTED") != nullptr)) {
@@ -133,54 +184,61 @@ PrivateKey PrivateKey::parse(ByteView pem_or_der, const std::string& name,
     if (ret != 0)
         throw Error(ErrorCode::BadInput,
                     fmt::format("{}: not a private key ({})", name, mbedtls_message(ret)));
+    auto impl = std::make_unique<Impl>();
+    impl->backend = std::move(key);
     return PrivateKey(std::move(impl));
 }
 
 PrivateKey PrivateKey::load(const std::filesystem::path& path,
                             const std::optional<std::string>& password) {
+    if (p11::is_uri(path.native())) {
+        auto impl = std::make_unique<Impl>();
+        impl->backend = detail::token_key(path.native());
+        return PrivateKey(std::move(impl));
+    }
     return parse(read_file_limited(path, kMaxKeyFile), path.string(), password);
 }
 
 KeyType PrivateKey::type() const {
-    return mbedtls_pk_can_do(&impl_->pk, MBEDTLS_PK_ECKEY) ? KeyType::Ecc : KeyType::Rsa;
+    return impl_->backend->type();
 }
 
 std::size_t PrivateKey::bits() const {
-    return mbedtls_pk_get_bitlen(&impl_->pk);
+    return impl_->backend->bits();
 }
 
 Bytes PrivateKey::sign_sha256(ByteView data) const {
-    const Bytes digest = sha256(data);
-    Rng rng;
-    Bytes sig(MBEDTLS_PK_SIGNATURE_MAX_SIZE);
-    std::size_t sig_len = 0;
-    const int ret = mbedtls_pk_sign(&impl_->pk, MBEDTLS_MD_SHA256, digest.data(), digest.size(),
-                                    sig.data(), &sig_len, mbedtls_ctr_drbg_random, rng.context());
-    if (ret != 0)
-        throw Error(ErrorCode::Internal, "signing: " + mbedtls_message(ret));
-    sig.resize(sig_len);
-    return sig;
+    return impl_->backend->sign_sha256(data, sha256(data));
 }
 
 Bytes PrivateKey::public_key_der() const {
-    Bytes buf(4096);
-    // mbedtls writes DER at the end of the buffer and returns its length.
-    const int n = mbedtls_pk_write_pubkey_der(&impl_->pk, buf.data(), buf.size());
-    if (n <= 0)
-        throw Error(ErrorCode::Internal, "public key: " + mbedtls_message(n));
-    return Bytes(buf.end() - n, buf.end());
+    return impl_->backend->public_key_der();
 }
 
 bool PrivateKey::matches(const Certificate& cert) const {
+    try {
+        return detail::certificate_public_key_der(cert) == public_key_der();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+Bytes detail::certificate_public_key_der(const Certificate& cert) {
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
-    bool ok = mbedtls_x509_crt_parse_der(&crt, cert.der.data(), cert.der.size()) == 0 &&
-              mbedtls_pk_check_pair(&crt.pk, &impl_->pk) == 0;
+    Bytes buf(4096);
+    int n = mbedtls_x509_crt_parse_der(&crt, cert.der.data(), cert.der.size());
+    if (n == 0)
+        n = mbedtls_pk_write_pubkey_der(&crt.pk, buf.data(), buf.size());
     mbedtls_x509_crt_free(&crt);
-    return ok;
+    if (n <= 0)
+        throw Error(ErrorCode::BadInput, "certificate: no public key");
+    return Bytes(buf.end() - n, buf.end());
 }
 
 Bytes load_public_key_der(const std::filesystem::path& path) {
+    if (p11::is_uri(path.native()))  // the public half of a token key
+        return PrivateKey::load(path, std::nullopt).public_key_der();
     Bytes data = read_file_limited(path, kMaxKeyFile);
     const std::string name = path.string();
     mbedtls_pk_context pk;
@@ -202,16 +260,7 @@ Bytes load_public_key_der(const std::filesystem::path& path) {
     if (!out.empty())
         return out;
     try {
-        const Certificate cert = parse_certificate(data, name);
-        mbedtls_x509_crt crt;
-        mbedtls_x509_crt_init(&crt);
-        Bytes buf(4096);
-        int n = mbedtls_x509_crt_parse_der(&crt, cert.der.data(), cert.der.size());
-        if (n == 0)
-            n = mbedtls_pk_write_pubkey_der(&crt.pk, buf.data(), buf.size());
-        mbedtls_x509_crt_free(&crt);
-        if (n > 0)
-            return Bytes(buf.end() - n, buf.end());
+        return detail::certificate_public_key_der(parse_certificate(data, name));
     } catch (const Error&) {
     }
     try {

@@ -50,7 +50,7 @@ PrivateKey load_key_for(const std::filesystem::path& key_path, const Certificate
     if (!key.matches(cert)) {
         throw Error(ErrorCode::BadInput,
                     fmt::format("{}: the private key does not belong to the certificate {}",
-                                key_path.string(), cert_path.string()));
+                                key_display_name(key_path), key_display_name(cert_path)));
     }
     return key;
 }
@@ -71,7 +71,7 @@ Material load_material(const SignSettings& s) {
         throw Error(ErrorCode::Usage,
                     fmt::format("{}: --nocak signs with SRK {}'s own key, but this certificate is "
                                 "not SRK {} of the table",
-                                s.csf_cert.string(), s.srk_index, s.srk_index));
+                                key_display_name(s.csf_cert), s.srk_index, s.srk_index));
     }
     const std::filesystem::path& img_cert_path = s.nocak ? s.csf_cert : s.img_cert;
     const std::filesystem::path& img_key_path = s.nocak ? s.csf_key : s.img_key;

@@ -13,6 +13,7 @@
 #include "rtprov/hab/key_io.hpp"
 #include "rtprov/hab/key_scan.hpp"
 #include "rtprov/hab/srk.hpp"
+#include "rtprov/p11/token.hpp"
 #include "rtprov/pkg/package.hpp"
 #include "rtprov/pkg/seal.hpp"
 #include "rtprov/pkg/signature.hpp"
@@ -53,8 +54,10 @@ std::vector<Input> public_inputs(const project::BuildSpec& spec, const std::file
             in.push_back({*spec.hab->srk_table, FileRole::SrkTable, {}, {}});
         for (const auto& c : spec.hab->srk_certs)
             in.push_back({c, FileRole::Certificate, {}, {}});
-        in.push_back({spec.hab->csf_cert, FileRole::Certificate, {}, {}});
-        if (!spec.hab->nocak)  // fast authentication has no image key
+        // A certificate on a token stays there (the signed image carries it in its CSF).
+        if (!p11::is_uri(spec.hab->csf_cert.native()))
+            in.push_back({spec.hab->csf_cert, FileRole::Certificate, {}, {}});
+        if (!spec.hab->nocak && !p11::is_uri(spec.hab->img_cert.native()))
             in.push_back({spec.hab->img_cert, FileRole::Certificate, {}, {}});
     }
     return in;

@@ -3,11 +3,26 @@
 #include <fmt/format.h>
 
 #include "rtprov/hab/sign.hpp"
+#include "rtprov/p11/token.hpp"
 #include "yaml_reader.hpp"
 
 namespace rtprov::project::detail {
 
 namespace {
+
+// A key or certificate: a file relative to the project, or a PKCS#11 URI kept as written. A URI
+// with its PIN in it (pin-value) is refused: project files go into git and into packages.
+std::filesystem::path key_or_file(const Reader& r, const YAML::Node& node, const std::string& key) {
+    const std::string text = r.string(node, key);
+    if (!p11::is_uri(text))
+        return r.file(node, key);
+    if (p11::uri_has_pin_value(text)) {
+        r.fail(node, fmt::format("'{}': a PIN does not belong in a project file (it goes into git "
+                                 "and packages): use pin-source=FILE in the URI or set {}",
+                                 key, p11::kPinEnv));
+    }
+    return text;
+}
 
 std::uint8_t u8(const Reader& r, const YAML::Node& node, std::string_view key) {
     const std::uint64_t v = r.number(node, key);
@@ -116,7 +131,7 @@ HabSpec parse_hab_section(const Reader& r, const YAML::Node& node) {
         }
         if (!node[key])
             r.fail(node, fmt::format("'hab.{}' is missing", key));
-        *field = r.file(node[key], fmt::format("hab.{}", key));
+        *field = key_or_file(r, node[key], fmt::format("hab.{}", key));
     }
     if (node["key_password_file"])
         h.key_password_file = r.file(node["key_password_file"], "hab.key_password_file");

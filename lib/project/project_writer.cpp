@@ -1,3 +1,4 @@
+#include "rtprov/p11/token.hpp"
 #include "rtprov/project/project_writer.hpp"
 
 #include <sstream>
@@ -11,6 +12,8 @@ namespace {
 // Paths sharing the project's top-level folder (/work/..., /home/...) are written relative to the
 // project so the tree can move; anything else stays absolute.
 std::string path_text(const std::filesystem::path& file, const std::filesystem::path& base) {
+    if (p11::is_uri(file.native()))
+        return file.native();  // a key or certificate on a token: the URI as it is
     const auto abs_file = std::filesystem::absolute(file).lexically_normal();
     const auto abs_base = std::filesystem::absolute(base).lexically_normal();
     auto fi = abs_file.begin(), bi = abs_base.begin();

@@ -1,6 +1,8 @@
 #pragma once
 // Loading X.509 certificates and private keys for HAB signing. PEM (text before the BEGIN line is
 // allowed: NXP's certificates carry a text dump first) or DER; private keys may be encrypted.
+// Wherever a path is taken, a PKCS#11 URI (RFC 7512, "pkcs11:token=...;object=...") names a key
+// or certificate on a hardware token instead (lib/p11): the key signs there and never leaves it.
 // Crypto is mbedTLS; no mbedTLS type appears in this header.
 
 #include <filesystem>
@@ -66,6 +68,10 @@ class PrivateKey {
     explicit PrivateKey(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// A key's or certificate's name as messages, logs and JSON show it: the path, or a PKCS#11 URI
+// ("pkcs11:...", where the key or certificate is on a token) without its PIN.
+std::string key_display_name(const std::filesystem::path& path);
 
 // Reads a password file: its first line without the line ending. Throws Error(BadInput) naming
 // the path when it is missing or empty.
